@@ -1,0 +1,3 @@
+from statuspage import create_app
+
+app = create_app()

@@ -1,0 +1,3 @@
+from statuspage.cli import main
+
+main()

@@ -1,0 +1,191 @@
+"""The writer stage: files into a staging folder, then one atomic switch to publish.
+
+Layout next to the site folder `out_dir` (say `instance/site`):
+
+    instance/site -> .site.builds/site-20261126T163000-1a2b   (a symlink)
+    instance/.site.builds/site-...    the live build and the one before it
+    instance/.site.builds/building-...  builds in progress (never cleaned by others)
+
+Readers follow `instance/site` and see either the old tree or the new one, never a
+mix: `os.replace` of a symlink is a single rename(2).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+try:  # POSIX only; elsewhere concurrent publishes are simply not serialised.
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
+
+BUILD_PREFIX = "site-"
+STAGING_PREFIX = "building-"
+ORIGINAL_PREFIX = "original-"
+# Crashed builds leave staging folders; after this long nobody is still writing them.
+STALE_STAGING_SECONDS = 24 * 3600
+_SEGMENT = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*")
+
+
+class WriterError(Exception):
+    """A path is unsafe, not URL-friendly, or written twice in one build."""
+
+
+def check_path(path: str) -> str:
+    """Return `path` if it is relative, URL-friendly and stays inside the site."""
+    segments = path.split("/")
+    if not path or not all(_SEGMENT.fullmatch(s) for s in segments):
+        raise WriterError(
+            f"{path!r} is not a URL-friendly relative path "
+            "(letters, digits, '.', '_', '-', '~', separated by '/')"
+        )
+    return path
+
+
+class SiteWriter:
+    """Writes files under one root; refuses to write the same path twice."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.written: set[str] = set()
+
+    @property
+    def files(self) -> int:
+        """How many files this writer has written."""
+        return len(self.written)
+
+    def _open(self, path: str) -> Path:
+        # Two pages claiming one path is a bug in a generator or a theme; silently
+        # keeping the last one would hide it (Pelican's Writer._open_w does the same).
+        check_path(path)
+        if path in self.written:
+            raise WriterError(f"{path} would be written twice in one build")
+        self.written.add(path)
+        target = self.root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def write_text(self, path: str, text: str) -> Path:
+        """Write `text` as UTF-8 with LF newlines to `path`."""
+        target = self._open(path)
+        with open(target, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        return target
+
+    def write_bytes(self, path: str, data: bytes) -> Path:
+        """Write `data` to `path`."""
+        target = self._open(path)
+        target.write_bytes(data)
+        return target
+
+    def copy(self, source: Path, path: str) -> Path:
+        """Copy the file `source` to `path` (contents only, so builds are identical)."""
+        target = self._open(path)
+        shutil.copyfile(source, target)
+        return target
+
+
+def builds_dir(out_dir: Path) -> Path:
+    """The folder holding the builds behind `out_dir`."""
+    return out_dir.parent / f".{out_dir.name}.builds"
+
+
+@contextmanager
+def staging(out_dir: Path) -> Iterator[Path]:
+    """A fresh folder beside `out_dir` to build into; removed if the block raises."""
+    builds = builds_dir(out_dir)
+    builds.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=builds))
+    # mkdtemp makes it 0700; a web server running as another user must read it.
+    os.chmod(stage, 0o755)
+    try:
+        yield stage
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+
+
+@contextmanager
+def _lock(builds: Path) -> Iterator[None]:
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    with open(builds / ".lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _current_build(out_dir: Path, builds: Path) -> str | None:
+    """The build `out_dir` points at, if it is one of ours."""
+    if not out_dir.is_symlink():
+        return None
+    target = Path(os.readlink(out_dir))
+    if not target.is_absolute():
+        target = out_dir.parent / target
+    if target.parent.resolve() != builds.resolve():
+        return None
+    return target.name
+
+
+def _stamp() -> str:
+    return time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+
+
+def publish(out_dir: Path, stage: Path) -> Path:
+    """Make `out_dir` serve `stage` in one atomic step; keep one previous build."""
+    builds = stage.parent
+    with _lock(builds):
+        live = builds / f"{BUILD_PREFIX}{_stamp()}-{stage.name[len(STAGING_PREFIX) :]}"
+        os.replace(stage, live)
+        try:
+            previous = _current_build(out_dir, builds)
+            if out_dir.exists() and not out_dir.is_symlink():
+                _move_aside(out_dir, builds)
+            link = out_dir.parent / f".{out_dir.name}.link-{live.name}"
+            # Relative, so the instance folder can be moved or mounted elsewhere.
+            os.symlink(os.path.relpath(live, out_dir.parent), link)
+            os.replace(link, out_dir)
+        except BaseException:
+            shutil.rmtree(live, ignore_errors=True)
+            raise
+        _clean(builds, keep={live.name, previous})
+    return live
+
+
+def _move_aside(out_dir: Path, builds: Path) -> None:
+    # A real folder (a first run, or one a person made) cannot be swapped atomically.
+    # Empty ones go; anything else is kept, never deleted, under original-<time>.
+    if out_dir.is_dir():
+        try:
+            out_dir.rmdir()
+            return
+        except OSError:
+            pass
+    os.replace(out_dir, builds / f"{ORIGINAL_PREFIX}{_stamp()}-{os.getpid()}")
+
+
+def _clean(builds: Path, keep: set[str | None]) -> None:
+    now = time.time()
+    for entry in builds.iterdir():
+        if entry.name in keep or not entry.is_dir() or entry.is_symlink():
+            continue
+        if entry.name.startswith(BUILD_PREFIX):
+            shutil.rmtree(entry, ignore_errors=True)
+        elif entry.name.startswith(STAGING_PREFIX):
+            # Other builds may be writing their staging folders right now.
+            try:
+                stale = now - entry.stat().st_mtime > STALE_STAGING_SECONDS
+            except FileNotFoundError:  # that build just finished or gave up
+                continue
+            if stale:
+                shutil.rmtree(entry, ignore_errors=True)
