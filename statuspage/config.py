@@ -79,6 +79,74 @@ SETTINGS: tuple[Setting, ...] = (
         "(the severity policy). TOML table `[max_update_interval]`.",
     ),
     Setting(
+        "BACKGROUND_JOBS",
+        True,
+        "Run the periodic jobs (checkpoint checks, mail worker, digests) inside the "
+        "app process. Turn off when separate `statuspage worker` processes or cron "
+        "run them.",
+    ),
+    # --- the public site (publishing) ---
+    Setting(
+        "PUBLISH_COMMAND",
+        "",
+        "Command run after each successful build with the site folder as its last "
+        "argument, e.g. a sync to object storage. Its failure is reported, the "
+        "local build is kept.",
+    ),
+    # --- checkpoint promises ---
+    Setting(
+        "CHECKPOINT_GRACE",
+        0,
+        "Minutes after a promised update time before the promise counts as broken.",
+    ),
+    Setting(
+        "REMINDER_LEAD",
+        5,
+        "Minutes before a promised update time to remind the comms lead and commander.",
+    ),
+    Setting(
+        "ESCALATE_EVERY",
+        15,
+        "Minutes between repeated alerts while an update is overdue.",
+    ),
+    Setting(
+        "CHECK_INTERVAL",
+        30,
+        "Seconds between checkpoint checks inside the app; 0 turns them off.",
+    ),
+    Setting(
+        "SLACK_WEBHOOK_URL",
+        "",
+        "Slack-compatible incoming webhook URL for checkpoint reminders and alerts.",
+    ),
+    Setting(
+        "SHOW_ON_TIME_RATE",
+        False,
+        'Show the on-time rate on public incident pages ("7 of 7 updates on time").',
+    ),
+    # --- email ---
+    Setting("SMTP_HOST", "localhost", "SMTP server host."),
+    Setting("SMTP_PORT", 25, "SMTP server port."),
+    Setting("SMTP_USERNAME", "", "SMTP login; empty for none."),
+    Setting("SMTP_PASSWORD", "", "SMTP password."),
+    Setting("SMTP_TLS", "none", "`none`, `starttls` or `ssl`."),
+    Setting(
+        "MAIL_FROM",
+        "status@example.com",
+        "Sender address; the page name is used as the sender's name.",
+    ),
+    Setting(
+        "SMTP_CONNECTIONS",
+        4,
+        "SMTP connections the worker keeps open in parallel.",
+    ),
+    Setting(
+        "REDIS_URL",
+        "",
+        "Optional Redis URL for rate limits shared by several instances; without it "
+        "a table in the database is used.",
+    ),
+    Setting(
         "COMPONENTS",
         [],
         "Components and groups (TOML `[[components]]` with name, group, "

@@ -97,6 +97,7 @@ def app(migrated_url: str, tmp_path: Path, now: datetime):
             "SECRET_KEY": "test-secret",
             "PAGE_NAME": "Acme Status",
             "CLOCK": lambda: now,
+            "BACKGROUND_JOBS": False,
         }
     )
     with db.session_scope(migrated_url) as session:

@@ -1,0 +1,1 @@
+"""Outbound messages: email over SMTP, webhooks over HTTP."""
