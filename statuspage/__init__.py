@@ -14,7 +14,7 @@ from .paths import bundled
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create the composer and public-site app."""
-    from . import background, config, db
+    from . import background, checker, config, db
     from .web import init_app as init_web
 
     overrides = dict(test_config or {})
@@ -41,6 +41,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     init_web(app)
     background.init_app(app)
+    from .notify.commands import init_app as init_mail
+
+    init_mail(app)
+    checker.init_app(app)
     from .cli import init_app as init_cli
 
     init_cli(app)

@@ -10,6 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from .audit import audit_command
 from .rules.elements import STATUSES
 
 
@@ -181,24 +182,75 @@ def components_sync() -> None:
     default=None,
     help="Folder to build into (default: SITE_DIR).",
 )
-@click.option("--full", is_flag=True, help="Rebuild every file.")
+@click.option(
+    "--full", is_flag=True, help="Rebuild every file (default: only what changed)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @with_appcontext
-def build_command(out: str | None, full: bool) -> None:
-    """Render the public site from the database."""
+def build_command(out: str | None, full: bool, as_json: bool) -> None:
+    """Render the public site from the database, then run PUBLISH_COMMAND."""
+    import os
     from pathlib import Path
 
     from .db import session_scope
     from .models import utcnow
     from .render import build
+    from .render.publishing import PublishCommandError, run_publish_command
 
     _require_schema()
-    with session_scope(_url()) as session:
-        result = build(
-            session, current_app.config, Path(out) if out else None, now=utcnow()
+    # On stderr, and only on a terminal: stdout stays the result (or the JSON).
+    show = not as_json and sys.stderr.isatty()
+    with click.progressbar(
+        length=1, label="Building", file=sys.stderr, hidden=not show
+    ) as bar:
+        seen = {"done": 0}
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - seen["done"])
+            seen["done"] = done
+
+        with session_scope(_url()) as session:
+            result = build(
+                session,
+                current_app.config,
+                Path(out) if out else None,
+                now=utcnow(),
+                full=full,
+                progress=progress,
+                workers=os.cpu_count() or 1,
+            )
+    error = None
+    try:
+        run_publish_command(current_app.config.get("PUBLISH_COMMAND"), result.out_dir)
+    except PublishCommandError as exc:
+        error = str(exc)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "out_dir": str(result.out_dir),
+                    "files": result.files,
+                    "rendered": result.rendered,
+                    "reused": result.reused,
+                    "incremental": result.incremental,
+                    "seconds": round(result.seconds, 4),
+                    "timings": {k: round(v, 4) for k, v in result.timings.items()},
+                    "publish_error": error,
+                }
+            )
         )
-    click.echo(
-        f"Built {result.files} files into {result.out_dir} in {result.seconds:.2f}s."
-    )
+    else:
+        kind = "incremental" if result.incremental else "full"
+        click.echo(
+            f"Built {result.files} files ({kind}: {result.rendered} rendered, "
+            f"{result.reused} unchanged) into {result.out_dir} "
+            f"in {result.seconds:.2f}s."
+        )
+    if error:
+        raise click.ClickException(
+            f"The site is built locally, but the publish command failed: {error}"
+        )
 
 
 # --- lint ----------------------------------------------------------------------
@@ -307,17 +359,29 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app (so `flask --app app ...` has them too)."""
+    from .checker import check_command
+    from .maintenance import maintenance_group
+    from .notify.commands import digest_command, worker_command
+    from .report import report_command
+
     for command in (
         db_group,
         user_group,
         token_group,
         components_group,
         build_command,
+        maintenance_group,
         lint_command,
         demo_command,
+        check_command,
+        report_command,
+        worker_command,
+        digest_command,
     ):
         app.cli.add_command(command)
 
 
-# Lint needs no app or database: keep it on the group itself, so it runs anywhere.
+# Lint and audit need no app or database: keep them on the group itself, so they
+# run anywhere.
 main.add_command(lint_command)
+main.add_command(audit_command)

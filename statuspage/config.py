@@ -93,6 +93,19 @@ SETTINGS: tuple[Setting, ...] = (
         "argument, e.g. a sync to object storage. Its failure is reported, the "
         "local build is kept.",
     ),
+    Setting(
+        "APP_URL",
+        "",
+        "Public address of this app (the composer), where the status site's "
+        "subscribe form posts, e.g. `https://app.status.example.com`; empty: the "
+        "same origin as the status site.",
+    ),
+    Setting(
+        "PAGE_ID",
+        "",
+        "The `page.id` in the Statuspage-compatible JSON; default 12 characters "
+        "derived from PUBLIC_URL, so it stays the same across builds.",
+    ),
     # --- checkpoint promises ---
     Setting(
         "CHECKPOINT_GRACE",
@@ -120,6 +133,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Slack-compatible incoming webhook URL for checkpoint reminders and alerts.",
     ),
     Setting(
+        "COMPOSER_URL",
+        "",
+        "Address of the composer, e.g. `https://status-admin.example.com`; checkpoint "
+        "alerts link to the incident's next update form.",
+    ),
+    Setting(
         "SHOW_ON_TIME_RATE",
         False,
         'Show the on-time rate on public incident pages ("7 of 7 updates on time").',
@@ -145,6 +164,52 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Optional Redis URL for rate limits shared by several instances; without it "
         "a table in the database is used.",
+    ),
+    Setting(
+        "APP_URL",
+        "",
+        "Public address of the app that serves `/subscribe` and the links in emails; "
+        "default PUBLIC_URL.",
+    ),
+    Setting(
+        "WORKER_IN_PROCESS",
+        True,
+        "Send queued email from inside the app (needs BACKGROUND_JOBS). Turn off "
+        "when separate `statuspage worker` processes run.",
+    ),
+    Setting(
+        "MAIL_SUBJECT_PREFIX",
+        "[{status}]",
+        "Prefix of update subjects; `{status}` and `{severity}` are filled in, e.g. "
+        "`[{severity}] [{status}]`.",
+    ),
+    Setting("MAIL_BATCH_SIZE", 100, "Deliveries one worker connection claims at once."),
+    Setting("MAIL_LEASE", 300, "Seconds a claimed delivery stays claimed."),
+    Setting(
+        "MAIL_MAX_AGE",
+        86400,
+        "Seconds a delivery keeps being retried after temporary failures.",
+    ),
+    Setting(
+        "MAIL_SUPPRESS_AFTER",
+        3,
+        "Hard (5xx) failures in a row after which an address gets no more email.",
+    ),
+    Setting("MAIL_POLL_INTERVAL", 2.0, "Seconds an idle worker waits between polls."),
+    Setting(
+        "SUBSCRIBE_LIMIT_IP",
+        20,
+        "Subscription requests allowed per IP address per hour.",
+    ),
+    Setting(
+        "SUBSCRIBE_LIMIT_ADDRESS",
+        3,
+        "Subscription requests allowed per email address per hour.",
+    ),
+    Setting(
+        "DIGEST_SEND_EMPTY",
+        False,
+        "Send digests even for a period with nothing to report.",
     ),
     Setting(
         "COMPONENTS",

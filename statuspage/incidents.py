@@ -18,6 +18,8 @@ from .models import (
     UpdateComponent,
     User,
 )
+from .roles import assign as assign_roles
+from .roles import validate as validate_roles
 from .rules.elements import FINAL_STATUSES, Draft
 from .rules.review import Review, review
 
@@ -79,6 +81,7 @@ def declare(
     author: User | None,
     now: datetime,
     policy: Policy,
+    roles: Mapping[str, str] | None = None,
 ) -> tuple[Incident, Update]:
     """Declare an incident with its first public update, or raise Rejected."""
     result = review(
@@ -96,6 +99,9 @@ def declare(
     changes, error = resolve_components(session, components)
     if error:
         result.errors["components"] = error
+    wanted_roles, error = validate_roles(roles)
+    if error:
+        result.errors["roles"] = error
     if result.blocked:
         raise Rejected(result)
     incident = Incident(
@@ -108,6 +114,8 @@ def declare(
     )
     session.add(incident)
     session.flush()
+    assert incident.id is not None
+    assign_roles(session, incident.id, wanted_roles, now)
     update = _publish(session, incident, draft, changes, author, now)
     return incident, update
 
@@ -206,6 +214,9 @@ def _publish(
     incident.updated_at = now
     session.add(incident)
     session.flush()
+    from .notify.outbox import queue_update
+
+    queue_update(session, update, incident, now)  # the outbox: same transaction
     return update
 
 

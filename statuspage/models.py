@@ -114,6 +114,9 @@ class ApiToken(SQLModel, table=True):
 
 
 class Incident(SQLModel, table=True):
+    # The checkpoint check reads only open incidents: keep that cheap (0004).
+    __table_args__ = (sa.Index("ix_incident_status", "status"),)
+
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=300)
     severity: str = Field(max_length=8)
@@ -136,6 +139,11 @@ class IncidentComponent(SQLModel, table=True):
 
 class Update(SQLModel, table=True):
     """One public update. Published updates are immutable: corrections are new rows."""
+
+    # An incident's latest update, for the checkpoint check (0004).
+    __table_args__ = (
+        sa.Index("ix_update_incident_published", "incident_id", "published_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     incident_id: int = Field(foreign_key="incident.id", index=True)
@@ -231,6 +239,12 @@ class Alert(SQLModel, table=True):
     sent_at: datetime | None = _ts(nullable=True, default=None)  # type: ignore[assignment]
     attempts: int = 0
     last_error: str = ""
+    # Channels that already took this alert ("email,webhook"): a retry sends
+    # only to the ones that failed, so nobody gets it twice.
+    channels_done: str = Field(default="", max_length=100)
+    # While set and in the future, one checker owns the alert (sending or
+    # waiting out its backoff); afterwards any checker may retry it.
+    lease_until: datetime | None = _ts(nullable=True, default=None)  # type: ignore[assignment]
 
 
 class Subscriber(SQLModel, table=True):

@@ -6,28 +6,43 @@ No Flask here: the app, the CLI and the tests call `build` and
 
 from __future__ import annotations
 
+import json
+import multiprocessing
 import os
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
 
-from . import contexts
-from .snapshot import read_snapshot
+from . import contexts, site
+from .lock import LockTimeout, build_lock
+from .snapshot import read_base, read_snapshot, read_updates
 from .theme import ThemeError, make_environment, static_files, theme_for
-from .writer import SiteWriter, WriterError, publish, staging
+from .writer import (
+    SiteWriter,
+    WriterError,
+    clean_builds,
+    live_build,
+    manifest_path,
+    publish,
+    staging,
+)
 
 __all__ = [
     "BuildResult",
+    "LockTimeout",
     "ThemeError",
     "WriterError",
     "build",
+    "read_snapshot",
     "render_update_preview",
 ]
+
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -37,6 +52,25 @@ class BuildResult:
     out_dir: Path  # the folder now served (the live site dir)
     files: int  # files written
     seconds: float
+    rendered: int = 0  # files rendered this time
+    reused: int = 0  # unchanged files linked from the previous build
+    incremental: bool = False
+    timings: dict[str, float] = field(default_factory=dict)  # query, render, ...
+    live_after: float = 0.0  # seconds until the new tree was live (before cleanup)
+
+
+def _previous(out: Path, global_key: str) -> tuple[Path | None, dict[str, str]]:
+    """The live build and its fingerprints, if it was made with the same global key."""
+    live = live_build(out)
+    if live is None:
+        return None, {}
+    try:
+        manifest = json.loads(manifest_path(live).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None, {}
+    if manifest.get("global") != global_key:
+        return None, {}
+    return live, dict(manifest.get("pages", {}))
 
 
 def build(
@@ -44,30 +78,194 @@ def build(
     settings: Mapping[str, Any],
     out_dir: Path | None = None,
     now: datetime | None = None,
+    *,
+    full: bool = False,
+    progress: Progress | None = None,
+    lock: bool = True,
+    lock_wait: float = 120.0,
+    workers: int = 1,
 ) -> BuildResult:
-    """Render the whole public site into out_dir (default: settings["SITE_DIR"])."""
-    started = time.perf_counter()
+    """Render the public site into out_dir (default: settings["SITE_DIR"]).
+
+    Incremental unless `full`: files whose inputs did not change since the live
+    build are linked from it, the rest rendered. Either way the new tree goes live
+    in one atomic swap, under the database build lock. `workers` > 1 renders large
+    builds in that many forked processes (for the CLI; not inside a threaded app).
+    """
     # abspath, not resolve(): out_dir is normally a symlink and must stay one.
     out = Path(
         os.path.abspath(out_dir if out_dir is not None else settings["SITE_DIR"])
     )
+    if now is not None and now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    if not lock:
+        return _build(session, settings, out, now, full, progress, workers)
+    with build_lock(session, wait=lock_wait):
+        return _build(session, settings, out, now, full, progress, workers)
+
+
+def _build(
+    session: Session,
+    settings: Mapping[str, Any],
+    out: Path,
+    now: datetime | None,
+    full: bool,
+    progress: Progress | None,
+    workers: int = 1,
+) -> BuildResult:
+    started = time.perf_counter()
+    timings = dict.fromkeys(("query", "plan", "render", "write", "swap"), 0.0)
     theme = theme_for(settings)
     env = make_environment(theme)
-    snapshot = read_snapshot(session)
-    pages = contexts.pages(snapshot, settings, now)
+    # The uptime bars need status changes of their window only (and a margin).
+    since = None if now is None else now - timedelta(days=site.UPTIME_DAYS + 2)
+    base = read_base(session, changes_since=since)
+    timings["query"] += time.perf_counter() - started
+    mark = time.perf_counter()
+    moment = (now or _newest(base) or datetime.now(UTC)).astimezone(UTC)
+    jobs, shared = site.plan(base, settings, moment)
+    key = site.global_key(base, settings, theme)
+    previous, old = (None, {}) if full else _previous(out, key)
+    todo = [
+        j
+        for j in jobs
+        if previous is None or j.key is None or old.get(j.paths[0]) != j.key
+    ]
+    timings["plan"] += time.perf_counter() - mark
+    mark = time.perf_counter()
+    if previous is None:
+        loaded = read_updates(session, base)
+    else:
+        loaded = read_updates(session, base, {i for j in todo for i in j.needs})
+    timings["query"] += time.perf_counter() - mark
+    state = site.state_for(env, base, loaded, settings, now or moment, shared)
+    manifest = {
+        "global": key,
+        "pages": {j.paths[0]: j.key for j in jobs if j.key is not None},
+    }
+    rendering = {id(j) for j in todo}
+    parallel: list[site.Job] = []
+    if workers > 1 and len(todo) >= PARALLEL_MIN_JOBS and _can_fork():
+        # The many per-incident pages go to forked workers; the rest stay here.
+        parallel = [j for j in todo if j.key is not None]
+        rendering -= {id(j) for j in parallel}
     # Everything that can fail (templates, paths, disk) happens inside the staging
     # folder; the live site changes only in publish(), in one step.
     with staging(out) as stage:
         writer = SiteWriter(stage)
-        for page in pages:
-            html = env.get_template(page.template).render(page.context)
-            writer.write_text(page.path, html)
+        done, reused = 0, 0
+        if parallel:
+            for job in parallel:
+                for path in job.paths:
+                    writer.claim(path)  # refuses duplicates before any work
+            for render_s, write_s in _render_forked(parallel, state, stage, workers):
+                timings["render"] += render_s
+                timings["write"] += write_s
+            done += len(parallel)
+            if progress is not None:
+                progress(done, len(jobs))
+        unchanged: list[str] = []
+        for job in jobs:
+            if id(job) in rendering:
+                _run(job, state, writer, timings)
+            elif (
+                job.key is not None
+                and previous is not None
+                and old.get(job.paths[0]) == job.key
+            ):
+                unchanged += job.paths
+            else:
+                continue  # rendered by a worker
+            done += 1
+            if progress is not None and (done % 200 == 0 or done == len(jobs)):
+                progress(done, len(jobs))
+        if unchanged:
+            assert previous is not None
+            mark = time.perf_counter()
+            writer.link_many(previous, unchanged)
+            reused = len(unchanged)
+            timings["write"] += time.perf_counter() - mark
+        mark = time.perf_counter()
         for relative, source in static_files(theme):
             writer.copy(source, f"static/{relative}")
-        publish(out, stage)
+        timings["write"] += time.perf_counter() - mark
+        mark = time.perf_counter()
+        replaced = live_build(out)
+        publish(out, stage, json.dumps(manifest, sort_keys=True), clean=False)
+        timings["swap"] += time.perf_counter() - mark
+    live_after = time.perf_counter() - started
+    mark = time.perf_counter()
+    clean_builds(out, replaced.name if replaced else None)
+    timings["clean"] = time.perf_counter() - mark
     return BuildResult(
-        out_dir=out, files=writer.files, seconds=time.perf_counter() - started
+        out_dir=out,
+        files=writer.files,
+        seconds=time.perf_counter() - started,
+        rendered=writer.files - reused,
+        reused=reused,
+        incremental=previous is not None,
+        timings=timings,
+        live_after=live_after,
     )
+
+
+PARALLEL_MIN_JOBS = 1000
+_FORKED: dict[str, Any] = {}
+
+
+def _can_fork() -> bool:
+    return hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _run(
+    job: site.Job,
+    state: site.RenderState,
+    writer: SiteWriter,
+    timings: dict[str, float],
+    claimed: bool = False,
+) -> None:
+    mark = time.perf_counter()
+    files = job.render(state)
+    timings["render"] += time.perf_counter() - mark
+    mark = time.perf_counter()
+    for path in job.paths:
+        data = files[path]
+        if isinstance(data, bytes):
+            writer.write_bytes(path, data, claimed)
+        else:
+            writer.write_text(path, data, claimed)
+    timings["write"] += time.perf_counter() - mark
+
+
+def _render_share(index: int) -> tuple[float, float]:
+    """In a forked worker: render every `workers`-th job from `index`."""
+    jobs, state, stage, workers = _FORKED["args"]
+    writer = SiteWriter(stage)
+    timings = {"render": 0.0, "write": 0.0}
+    for job in jobs[index::workers]:
+        _run(job, state, writer, timings, claimed=True)
+    return timings["render"], timings["write"]
+
+
+def _render_forked(
+    jobs: list[site.Job], state: site.RenderState, stage: Path, workers: int
+) -> list[tuple[float, float]]:
+    """Render jobs in forked processes (they inherit the data: nothing is pickled
+    but the timings coming back). Worker time is summed, so "render" and "write"
+    are CPU seconds here, not wall time."""
+    _FORKED["args"] = (jobs, state, stage, workers)
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(workers) as pool:
+            return pool.map(_render_share, range(workers))
+    finally:
+        _FORKED.clear()
+
+
+def _newest(base: Any) -> datetime | None:
+    from .snapshot import snapshot_of
+
+    return contexts.last_changed(snapshot_of(base, {}))
 
 
 def render_update_preview(

@@ -6,12 +6,21 @@ public contract a theme's templates receive, so every field carries help text.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .snapshot import ComponentSnap, IncidentSnap, Snapshot, UpdateSnap
+from .. import checkpoints
+from .snapshot import (
+    ComponentSnap,
+    IncidentRow,
+    IncidentSnap,
+    MaintenanceSnap,
+    Snapshot,
+    UpdateSnap,
+)
 
 OPEN_STATUSES = ("investigating", "identified", "monitoring")
 FINAL_STATUSES = ("resolved", "postmortem")
@@ -29,6 +38,12 @@ INCIDENT_STATUS_LABELS = {
     "monitoring": "Monitoring",
     "resolved": "Resolved",
     "postmortem": "Postmortem",
+}
+MAINTENANCE_STATUS_LABELS = {
+    "scheduled": "Scheduled",
+    "in_progress": "In progress",
+    "verifying": "Verifying",
+    "completed": "Completed",
 }
 # Atlassian Statuspage's `status.indicator` values and their descriptions.
 INDICATOR_DESCRIPTIONS = {
@@ -99,6 +114,29 @@ class SiteContext:
     page_name: str = _help("Name of the status page (PAGE_NAME)")
     public_url: str = _help("Public address of the site without a trailing slash")
     last_updated: datetime = _help("When the shown data last changed (aware, UTC)")
+    show_on_time_rate: bool = field(
+        default=False,
+        metadata={"help": "SHOW_ON_TIME_RATE: show incidents' on-time line"},
+    )
+
+
+@dataclass(frozen=True)
+class UptimeDay:
+    """One day of a component's uptime bar."""
+
+    date: str = _help("The UTC day: 2026-11-26")
+    label: str = _help("The day in words: 26 Nov 2026")
+    status: str = _help("Worst status that day, or no_data before the component")
+    status_label: str = _help("That status in words ('No data' before it existed)")
+    outage_minutes: int = _help("Minutes of partial or major outage, not maintenance")
+
+
+@dataclass(frozen=True)
+class UptimeContext:
+    """A component's last 90 days."""
+
+    days: tuple[UptimeDay, ...] = _help("Oldest first, ending today (UTC)")
+    percent: str = _help("Uptime over the days with data, e.g. '99.98%'")
 
 
 @dataclass(frozen=True)
@@ -109,6 +147,9 @@ class ComponentContext:
     description: str = _help("Optional description, plain text")
     status: str = _help("Status value, e.g. major_outage")
     status_label: str = _help("Status in words, e.g. 'Major Outage'")
+    id: int = _help("Component id")
+    path: str = _help("Its page relative to the site root: components/<id>.html")
+    uptime: UptimeContext | None = _help("Its 90-day uptime bar")
 
 
 @dataclass(frozen=True)
@@ -177,6 +218,29 @@ class IncidentContext:
     affected: tuple[AffectedContext, ...] = _help("Affected components, by name")
     updates: tuple[UpdateContext, ...] = _help("Every update, newest first")
     latest_update: UpdateContext | None = _help("The newest update, if any")
+    on_time: str | None = field(
+        default=None,
+        metadata={
+            "help": "'7 of 7 updates on time': promises kept, as of the newest "
+            "update (None before any promise was followed by an update)"
+        },
+    )
+
+
+@dataclass(frozen=True)
+class IncidentItem:
+    """An incident in a listing (history, component pages), without its updates."""
+
+    id: int = _help("Incident id")
+    title: str = _help("Incident title")
+    severity: str = _help("Severity, e.g. SEV-2")
+    status: str = _help("Status value, e.g. resolved")
+    status_label: str = _help("Status in words")
+    is_open: bool = _help("True while investigating, identified or monitoring")
+    path: str = _help("Its page relative to the site root: incidents/<id>.html")
+    declared_at: datetime = _help("When it was declared (aware, UTC)")
+    resolved_at: datetime | None = _help("When it was resolved, if it was")
+    components: tuple[str, ...] = _help("Names of the components it affects")
 
 
 @dataclass(frozen=True)
@@ -185,7 +249,35 @@ class MonthContext:
 
     key: str = _help("Year and month: 2026-11")
     label: str = _help("Month in words: November 2026")
-    incidents: tuple[IncidentContext, ...] = _help("Incidents declared that month")
+    incidents: tuple[IncidentItem, ...] = _help(
+        "Incidents declared that month (empty in the archive list: use `count`)"
+    )
+    path: str = _help("Its page relative to the site root: history/2026-11.html")
+    count: int = _help("How many incidents were declared that month")
+
+
+@dataclass(frozen=True)
+class MaintenanceContext:
+    """Planned work, shown on the front page while upcoming or in progress."""
+
+    id: int = _help("Maintenance id")
+    title: str = _help("Title")
+    body: str = _help("Details in Markdown; render with the `markdown` filter")
+    status: str = _help("scheduled, in_progress, verifying or completed")
+    status_label: str = _help("Status in words")
+    scheduled_for: datetime = _help("Start of the window (aware, UTC)")
+    scheduled_until: datetime = _help("End of the window (aware, UTC)")
+    components: tuple[str, ...] = _help("Names of the components it covers")
+    active: bool = _help("True inside the window (or while in progress)")
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """A feed a page links to (and announces with autodiscovery links)."""
+
+    title: str = _help("What the feed holds, e.g. 'Acme Status history (Atom)'")
+    path: str = _help("Relative to the site root, e.g. history.atom")
+    type: str = _help("application/atom+xml or application/rss+xml")
 
 
 @dataclass(frozen=True)
@@ -272,9 +364,13 @@ def _update(incident: IncidentSnap, u: UpdateSnap) -> UpdateContext:
     )
 
 
-def incident_context(incident: IncidentSnap) -> IncidentContext:
+def incident_context(
+    incident: IncidentSnap, grace: timedelta = timedelta(0)
+) -> IncidentContext:
     """Build the context of one incident with its updates newest first."""
     updates = tuple(_update(incident, u) for u in reversed(incident.updates))
+    # Judged as of the newest update: the page is rebuilt when the next one comes.
+    newest = max((u.published_at for u in incident.updates), default=None)
     return IncidentContext(
         id=incident.id,
         title=incident.title,
@@ -293,32 +389,52 @@ def incident_context(incident: IncidentSnap) -> IncidentContext:
         ),
         updates=updates,
         latest_update=updates[0] if updates else None,
+        on_time=checkpoints.on_time_summary(incident.updates, newest, grace)
+        if newest
+        else None,
     )
 
 
 def _component(c: ComponentSnap) -> ComponentContext:
-    return ComponentContext(c.name, c.description, c.status, status_label(c.status))
+    return ComponentContext(
+        name=c.name,
+        description=c.description,
+        status=c.status,
+        status_label=status_label(c.status),
+        id=c.id,
+        path=f"components/{c.id}.html",
+        uptime=None,
+    )
 
 
-def _listed(components: Iterable[ComponentSnap]) -> tuple[ComponentContext, ...]:
+def _listed(
+    components: Iterable[ComponentSnap], uptimes: Mapping[int, UptimeContext]
+) -> tuple[ComponentContext, ...]:
     shown = [
         c
         for c in components
         if not (c.only_show_if_degraded and c.status == "operational")
     ]
     shown.sort(key=lambda c: (c.position, c.name, c.id))
-    return tuple(_component(c) for c in shown)
+    return tuple(
+        dataclasses.replace(_component(c), uptime=uptimes.get(c.id)) for c in shown
+    )
 
 
 def component_groups(
-    snapshot: Snapshot,
+    snapshot: Snapshot, uptimes: Mapping[int, UptimeContext] | None = None
 ) -> tuple[tuple[ComponentContext, ...], tuple[GroupContext, ...]]:
     """Return (ungrouped components, groups), each in display order."""
+    uptimes = uptimes or {}
     known = {g.id for g in snapshot.groups}
-    ungrouped = _listed(c for c in snapshot.components if c.group_id not in known)
+    ungrouped = _listed(
+        (c for c in snapshot.components if c.group_id not in known), uptimes
+    )
     groups = []
     for g in sorted(snapshot.groups, key=lambda g: (g.position, g.name, g.id)):
-        members = _listed(c for c in snapshot.components if c.group_id == g.id)
+        members = _listed(
+            (c for c in snapshot.components if c.group_id == g.id), uptimes
+        )
         if not members:
             continue
         worst = max((c.status for c in members), key=lambda s: _SEVERITY_RANK.get(s, 0))
@@ -331,10 +447,17 @@ def component_groups(
 def last_changed(snapshot: Snapshot) -> datetime | None:
     """The newest time in the data: an update, an incident or a component change."""
     times: list[datetime] = [c.updated_at for c in snapshot.components]
-    for i in snapshot.incidents:
-        times += [i.declared_at, i.updated_at, *(u.published_at for u in i.updates)]
+    times += [m.updated_at for m in snapshot.maintenances]
+    rows: Iterable[Any] = snapshot.rows or snapshot.incidents
+    for i in rows:
+        times += [i.declared_at, i.updated_at]
         if i.resolved_at is not None:
             times.append(i.resolved_at)
+    for i in snapshot.incidents:
+        times += [u.published_at for u in i.updates]
+    for r in snapshot.rows:
+        if r.last_published_at is not None:
+            times.append(r.last_published_at)
     return max(times, default=None)
 
 
@@ -349,25 +472,112 @@ def site_context(
         page_name=str(settings.get("PAGE_NAME") or "Status"),
         public_url=str(settings.get("PUBLIC_URL") or "").rstrip("/"),
         last_updated=moment.astimezone(UTC),
+        show_on_time_rate=bool(settings.get("SHOW_ON_TIME_RATE")),
     )
 
 
-def _newest_first(incidents: Iterable[IncidentContext]) -> list[IncidentContext]:
+def incident_item(row: IncidentRow) -> IncidentItem:
+    """An incident row as a listing shows it."""
+    return IncidentItem(
+        id=row.id,
+        title=row.title,
+        severity=row.severity,
+        status=row.status,
+        status_label=status_label(row.status),
+        is_open=row.status in OPEN_STATUSES,
+        path=f"incidents/{row.id}.html",
+        declared_at=row.declared_at,
+        resolved_at=row.resolved_at,
+        components=tuple(sorted(a.component_name for a in row.affected)),
+    )
+
+
+def month_key(moment: datetime) -> str:
+    """The UTC month of a time: 2026-11."""
+    m = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    return f"{m.year:04d}-{m.month:02d}"
+
+
+def month_range(first: str, last: str) -> list[str]:
+    """Every month key from `first` to `last`, newest first."""
+    y, m = map(int, last.split("-"))
+    y0, m0 = map(int, first.split("-"))
+    out = []
+    while (y, m) >= (y0, m0):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return out
+
+
+def month_label(key: str) -> str:
+    """November 2026 for 2026-11."""
+    y, m = key.split("-")
+    return f"{MONTHS[int(m) - 1]} {y}"
+
+
+def month_context(key: str, items: Iterable[IncidentItem]) -> MonthContext:
+    """One month of the history, incidents newest first."""
+    ordered = sorted(items, key=lambda i: (i.declared_at, i.id), reverse=True)
+    return MonthContext(
+        key, month_label(key), tuple(ordered), f"history/{key}.html", len(ordered)
+    )
+
+
+def history(incidents: Iterable[Any]) -> tuple[MonthContext, ...]:
+    """Incidents newest first, grouped by the UTC month they were declared in."""
+    months: dict[str, list[Any]] = {}
+    for incident in _newest_first(incidents):
+        months.setdefault(month_key(incident.declared_at), []).append(incident)
+    return tuple(
+        MonthContext(k, month_label(k), tuple(v), f"history/{k}.html", len(v))
+        for k, v in months.items()
+    )
+
+
+def _newest_first(incidents: Iterable[Any]) -> list[Any]:
     return sorted(incidents, key=lambda i: (i.declared_at, i.id), reverse=True)
 
 
-def history(incidents: Iterable[IncidentContext]) -> tuple[MonthContext, ...]:
-    """Incidents newest first, grouped by the UTC month they were declared in."""
-    months: dict[str, list[IncidentContext]] = {}
-    labels: dict[str, str] = {}
-    for incident in _newest_first(incidents):
-        key = f"{incident.declared_at.astimezone(UTC):%Y-%m}"
-        months.setdefault(key, []).append(incident)
-        labels[key] = format_month(incident.declared_at)
-    return tuple(MonthContext(k, labels[k], tuple(v)) for k, v in months.items())
+def maintenance_context(
+    m: MaintenanceSnap, names: Mapping[int, str], now: datetime
+) -> MaintenanceContext:
+    """Planned work as the front page shows it."""
+    active = m.status in ("in_progress", "verifying") or (
+        m.status == "scheduled" and m.scheduled_for <= now < m.scheduled_until
+    )
+    return MaintenanceContext(
+        id=m.id,
+        title=m.title,
+        body=m.body,
+        status=m.status,
+        status_label=MAINTENANCE_STATUS_LABELS.get(m.status, status_label(m.status)),
+        scheduled_for=m.scheduled_for,
+        scheduled_until=m.scheduled_until,
+        components=tuple(sorted(names[c] for c in m.component_ids if c in names)),
+        active=active,
+    )
 
 
-def _page(path: str, template: str, site: SiteContext, **extra: Any) -> Page:
+def maintenance_lists(
+    snapshot: Snapshot, now: datetime
+) -> tuple[tuple[MaintenanceContext, ...], tuple[MaintenanceContext, ...]]:
+    """(active, upcoming) maintenance, each soonest first."""
+    names = {c.id: c.name for c in snapshot.components}
+    active, upcoming = [], []
+    for m in sorted(snapshot.maintenances, key=lambda m: (m.scheduled_for, m.id)):
+        if (
+            m.status == "completed"
+            or m.scheduled_until <= now
+            and (m.status == "scheduled")
+        ):
+            continue
+        item = maintenance_context(m, names, now)
+        (active if item.active else upcoming).append(item)
+    return tuple(active), tuple(upcoming)
+
+
+def page_context(path: str, site: SiteContext, **extra: Any) -> dict[str, Any]:
+    """The variables every template gets, plus `extra`."""
     # Links are relative so the site works from any folder, host or file://.
     root = "../" * path.count("/")
     canonical = ""
@@ -378,35 +588,6 @@ def _page(path: str, template: str, site: SiteContext, **extra: Any) -> Page:
         "root": root,
         "page_path": path,
         "canonical_url": canonical,
+        "feeds": extra.pop("feeds", ()),
     }
-    return Page(path, template, context | extra)
-
-
-def pages(
-    snapshot: Snapshot, settings: Mapping[str, Any], now: datetime | None = None
-) -> tuple[Page, ...]:
-    """Every page of the site, in a fixed order."""
-    site = site_context(snapshot, settings, now)
-    incidents = [incident_context(i) for i in snapshot.incidents]
-    open_incidents = tuple(i for i in _newest_first(incidents) if i.is_open)
-    ungrouped, groups = component_groups(snapshot)
-    status = overall_status(
-        (c.status for c in snapshot.components), has_open_incident=bool(open_incidents)
-    )
-    out = [
-        _page(
-            "index.html",
-            "index.html",
-            site,
-            status=status,
-            ungrouped=ungrouped,
-            groups=groups,
-            open_incidents=open_incidents,
-        ),
-        _page("history.html", "history.html", site, months=history(incidents)),
-    ]
-    out += [
-        _page(i.path, "incident.html", site, incident=i)
-        for i in sorted(incidents, key=lambda i: i.id)
-    ]
-    return tuple(out)
+    return context | extra

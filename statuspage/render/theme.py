@@ -6,6 +6,8 @@ anything missing falls back to the default theme, as in Pelican.
 
 from __future__ import annotations
 
+import functools
+import threading
 import xml.etree.ElementTree as etree
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -78,8 +80,13 @@ def theme_for(settings: Mapping[str, Any]) -> Theme:
     return find_theme(settings.get("THEME"))
 
 
+@functools.lru_cache(maxsize=16)
 def make_environment(theme: Theme) -> Environment:
-    """A Jinja environment: the theme first, then default; `!default/` names default."""
+    """A Jinja environment: the theme first, then default; `!default/` names default.
+
+    Cached per theme (templates are reloaded when their files change), so a build
+    does not compile every template again.
+    """
     default = FileSystemLoader(theme.default_path / "templates")
     chosen = FileSystemLoader(theme.path / "templates")
     loaders: list[BaseLoader] = [
@@ -135,12 +142,38 @@ class _DemoteHeadingsExtension(Extension):
         md.treeprocessors.register(_DemoteHeadings(md), "demote_headings", 5)
 
 
+_local = threading.local()
+
+
+def _markdown() -> markdown.Markdown:
+    # Building a Markdown instance costs more than converting a short body with it:
+    # keep one per thread (instances are not thread-safe) and reset it between uses.
+    md = getattr(_local, "md", None)
+    if md is None:
+        md = markdown.Markdown(
+            extensions=[
+                "fenced_code",
+                "tables",
+                "sane_lists",
+                _DemoteHeadingsExtension(),
+            ],
+            output_format="html",
+        )
+        _local.md = md
+    return md
+
+
+@functools.lru_cache(maxsize=8192)
 def render_markdown(text: str) -> Markup:
     """Markdown to HTML, sanitised with nh3 (raw HTML, scripts, styles are removed)."""
-    html = markdown.markdown(
-        text or "",
-        extensions=["fenced_code", "tables", "sane_lists", _DemoteHeadingsExtension()],
-        output_format="html",
-    )
+    if not text:
+        return Markup("")
+    md = _markdown()
+    try:
+        html = md.convert(text)
+    finally:
+        md.reset()
     clean = nh3.clean(html, tags=BODY_TAGS, link_rel="noopener noreferrer nofollow")
+    # A link whose unsafe href was removed keeps only rel, which is invalid HTML.
+    clean = clean.replace('<a rel="noopener noreferrer nofollow">', "<a>")
     return Markup(clean.strip())

@@ -55,13 +55,15 @@ class SiteWriter:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.written: set[str] = set()
+        self._folders: set[Path] = set()
 
     @property
     def files(self) -> int:
         """How many files this writer has written."""
         return len(self.written)
 
-    def _open(self, path: str) -> Path:
+    def claim(self, path: str) -> Path:
+        """Reserve `path` (another process will write it); refuse it twice."""
         # Two pages claiming one path is a bug in a generator or a theme; silently
         # keeping the last one would hide it (Pelican's Writer._open_w does the same).
         check_path(path)
@@ -69,21 +71,58 @@ class SiteWriter:
             raise WriterError(f"{path} would be written twice in one build")
         self.written.add(path)
         target = self.root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
         return target
 
-    def write_text(self, path: str, text: str) -> Path:
+    def _open(self, path: str, claimed: bool = False) -> Path:
+        if claimed:
+            check_path(path)
+            self.written.add(path)
+            return self.root / path
+        return self.claim(path)
+
+    def write_text(self, path: str, text: str, claimed: bool = False) -> Path:
         """Write `text` as UTF-8 with LF newlines to `path`."""
-        target = self._open(path)
+        target = self._open(path, claimed)
         with open(target, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
         return target
 
-    def write_bytes(self, path: str, data: bytes) -> Path:
+    def write_bytes(self, path: str, data: bytes, claimed: bool = False) -> Path:
         """Write `data` to `path`."""
-        target = self._open(path)
+        target = self._open(path, claimed)
         target.write_bytes(data)
         return target
+
+    def link(self, source: Path, path: str) -> Path:
+        """Reuse an unchanged file of the previous build (a hard link, else a copy)."""
+        target = self._open(path)
+        try:
+            os.link(source, target)
+        except OSError:  # another file system, or links not allowed
+            shutil.copyfile(source, target)
+        return target
+
+    def link_many(self, source_root: Path, paths: list[str]) -> None:
+        """`link` for many files at once, with plain strings: an incremental build
+        reuses thousands of files and pathlib's objects cost more than link(2)."""
+        src, dst = f"{source_root}/", f"{self.root}/"
+        made: set[str] = set()
+        for path in paths:
+            check_path(path)
+            if path in self.written:
+                raise WriterError(f"{path} would be written twice in one build")
+            self.written.add(path)
+            folder = path.rpartition("/")[0]
+            if folder and folder not in made:
+                os.makedirs(dst + folder, exist_ok=True)
+                made.add(folder)
+            try:
+                os.link(src + path, dst + path)
+            except OSError:  # another file system, or links not allowed
+                shutil.copyfile(src + path, dst + path)
 
     def copy(self, source: Path, path: str) -> Path:
         """Copy the file `source` to `path` (contents only, so builds are identical)."""
@@ -125,6 +164,18 @@ def _lock(builds: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def live_build(out_dir: Path) -> Path | None:
+    """The build folder `out_dir` serves now, if it is one of ours."""
+    builds = builds_dir(out_dir)
+    name = _current_build(out_dir, builds) if builds.is_dir() else None
+    return builds / name if name else None
+
+
+def manifest_path(build: Path) -> Path:
+    """Where the fingerprints of a build are kept: beside it, not served."""
+    return build.parent / f"{build.name}.manifest.json"
+
+
 def _current_build(out_dir: Path, builds: Path) -> str | None:
     """The build `out_dir` points at, if it is one of ours."""
     if not out_dir.is_symlink():
@@ -141,12 +192,20 @@ def _stamp() -> str:
     return time.strftime("%Y%m%dT%H%M%S", time.gmtime())
 
 
-def publish(out_dir: Path, stage: Path) -> Path:
-    """Make `out_dir` serve `stage` in one atomic step; keep one previous build."""
+def publish(
+    out_dir: Path, stage: Path, manifest: str | None = None, clean: bool = True
+) -> Path:
+    """Make `out_dir` serve `stage` in one atomic step; keep one previous build.
+
+    With `clean=False` the older builds stay until `clean_builds` runs: deleting
+    thousands of files need not delay the new site going live.
+    """
     builds = stage.parent
     with _lock(builds):
         live = builds / f"{BUILD_PREFIX}{_stamp()}-{stage.name[len(STAGING_PREFIX) :]}"
         os.replace(stage, live)
+        if manifest is not None:
+            manifest_path(live).write_text(manifest, encoding="utf-8")
         try:
             previous = _current_build(out_dir, builds)
             if out_dir.exists() and not out_dir.is_symlink():
@@ -157,9 +216,18 @@ def publish(out_dir: Path, stage: Path) -> Path:
             os.replace(link, out_dir)
         except BaseException:
             shutil.rmtree(live, ignore_errors=True)
+            manifest_path(live).unlink(missing_ok=True)
             raise
-        _clean(builds, keep={live.name, previous})
+        if clean:
+            _clean(builds, keep={live.name, previous})
     return live
+
+
+def clean_builds(out_dir: Path, previous: str | None) -> None:
+    """Remove every build but the live one and `previous` (the one it replaced)."""
+    builds = builds_dir(out_dir)
+    with _lock(builds):
+        _clean(builds, keep={_current_build(out_dir, builds), previous})
 
 
 def _move_aside(out_dir: Path, builds: Path) -> None:
@@ -177,6 +245,10 @@ def _move_aside(out_dir: Path, builds: Path) -> None:
 def _clean(builds: Path, keep: set[str | None]) -> None:
     now = time.time()
     for entry in builds.iterdir():
+        if entry.name.endswith(".manifest.json") and entry.is_file():
+            if entry.name[: -len(".manifest.json")] not in keep:
+                entry.unlink(missing_ok=True)
+            continue
         if entry.name in keep or not entry.is_dir() or entry.is_symlink():
             continue
         if entry.name.startswith(BUILD_PREFIX):

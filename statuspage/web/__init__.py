@@ -37,13 +37,22 @@ def fmt_local(moment: datetime | None, zone: str, fmt: str = "%H:%M %Z") -> str:
 
 def init_app(app: Flask) -> None:
     """Register the blueprints, CSRF protection and template helpers."""
-    from . import api, auth, incidents, public
+    from . import api, api_maintenance, auth, incidents, public
 
     csrf.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(incidents.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
+    app.register_blueprint(api_maintenance.bp)
+    csrf.exempt(api_maintenance.bp)
+    from . import mail_preview, subscribe
+
+    app.register_blueprint(subscribe.bp)
+    # Mail clients (RFC 8058) and the static site's form cannot send a CSRF token.
+    csrf.exempt(subscribe.create)
+    csrf.exempt(subscribe.unsubscribe)
+    app.register_blueprint(mail_preview.bp)
     app.register_blueprint(public.bp)
     app.jinja_env.filters["utc"] = fmt_utc
     app.jinja_env.filters["local"] = fmt_local

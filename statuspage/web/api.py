@@ -13,6 +13,7 @@ from .. import incidents as service
 from ..accounts import check_token
 from ..db import SchemaBehind, check_schema, get_session
 from ..models import Component, Incident, IncidentComponent, Update
+from ..roles import person, roles_of
 from ..rules.elements import Draft
 from . import now, settings
 from .publish import publish_site
@@ -180,6 +181,10 @@ def incident_json(incident: Incident) -> dict[str, Any]:
         "resolved_at": _iso(incident.resolved_at),
         "updated_at": _iso(incident.updated_at),
         "components": {names[row.component_id]: row.status for row in links},
+        "roles": {
+            role: person(row)
+            for role, row in sorted(roles_of(session, incident.id or 0).items())
+        },
         "updates": [update_json(u) for u in reversed(updates)],
     }
 
@@ -213,6 +218,7 @@ def create_incident() -> tuple[Response, int]:
             author=None,
             now=now(),
             policy=service.Policy.from_settings(settings()),
+            roles=data.get("roles"),
         )
     except service.Rejected as rejected:
         session.rollback()

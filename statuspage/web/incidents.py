@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import (
@@ -20,10 +20,13 @@ from flask import (
 from sqlmodel import select
 from werkzeug.wrappers import Response
 
+from .. import checkpoints
 from .. import incidents as service
+from .. import roles as incident_roles
 from ..db import get_session
 from ..models import SEVERITIES, Component, ComponentStatus, Incident
 from ..render import render_update_preview
+from ..report import grace_of, ledger
 from ..rules.elements import LABELS, STATUSES
 from ..rules.review import Review, review
 from . import now, settings
@@ -54,11 +57,15 @@ def _components() -> list[Component]:
 def _countdown(incident: Incident, moment: datetime) -> dict[str, Any]:
     updates = service.updates_of(get_session(), incident.id or 0)
     latest = updates[-1] if updates else None
-    due = latest.next_update_at if latest else None
-    if due is None:
+    # The checker's rules: red once the promise is broken (past CHECKPOINT_GRACE),
+    # amber from REMINDER_LEAD minutes before it.
+    promise = checkpoints.open_promise(updates, moment, grace_of(settings()))
+    if promise is None:
         return {"due": None, "state": "none", "minutes": None, "latest": latest}
+    due = promise.due
     minutes = int((due - moment).total_seconds() // 60)
-    state = "overdue" if due < moment else ("soon" if minutes < 5 else "ok")
+    lead = timedelta(minutes=float(current_app.config["REMINDER_LEAD"] or 0))
+    state = "overdue" if promise.overdue else ("soon" if moment >= due - lead else "ok")
     return {"due": due, "state": state, "minutes": minutes, "latest": latest}
 
 
@@ -107,6 +114,7 @@ def _form_context(parsed: ParsedForm | None, result: Review | None) -> dict[str,
         "component_statuses": COMPONENT_STATUSES,
         "components": _components(),
         "quick_picks": QUICK_PICKS,
+        "role_labels": incident_roles.LABELS,
         "now": moment,
         "zone": _zone(),
     }
@@ -178,6 +186,7 @@ def declare() -> str | Response | tuple[str, int]:
             author=g.user,
             now=now(),
             policy=service.Policy.from_settings(settings()),
+            roles=_roles_form(),
         )
     except service.Rejected as rejected:
         session.rollback()
@@ -211,14 +220,46 @@ def _incident_or_404(incident_id: int) -> Incident:
 def detail(incident_id: int) -> str:
     """One incident: its updates, newest first, and a link to compose the next."""
     incident = _incident_or_404(incident_id)
-    updates = list(reversed(service.updates_of(get_session(), incident_id)))
+    session = get_session()
+    updates = list(reversed(service.updates_of(session, incident_id)))
+    promises, figures = ledger(session, incident, now(), grace_of(settings()))
+    roles = incident_roles.roles_of(session, incident_id)
     return render_template(
         "incidents/detail.html",
         incident=incident,
         updates=updates,
         countdown=_countdown(incident, now()),
         zone=_zone(),
+        promises={p.update_id: p for p in promises},
+        figures=figures,
+        roles=roles,
+        role_values={role: row.email for role, row in roles.items()},
+        role_labels=incident_roles.LABELS,
     )
+
+
+def _roles_form() -> dict[str, str]:
+    return {
+        role: request.form[f"role_{role}"]
+        for role in incident_roles.LABELS
+        if f"role_{role}" in request.form
+    }
+
+
+@bp.route("/incidents/<int:incident_id>/roles", methods=("POST",))
+@login_required
+def assign_roles(incident_id: int) -> Response:
+    """Assign the incident's roles (commander, comms lead...) by email."""
+    incident = _incident_or_404(incident_id)
+    wanted, error = incident_roles.validate(_roles_form())
+    if error:
+        flash(error, "error")
+    else:
+        session = get_session()
+        incident_roles.assign(session, incident.id or 0, wanted, now())
+        session.commit()
+        flash("Roles saved.")
+    return redirect(url_for("incidents.detail", incident_id=incident_id))
 
 
 @bp.route("/incidents/<int:incident_id>/updates/new", methods=("GET", "POST"))

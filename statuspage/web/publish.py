@@ -6,17 +6,32 @@ from flask import current_app
 from sqlmodel import Session
 
 from ..render import build
+from ..render.publishing import PublishCommandError, run_publish_command
 from . import now
 
 
 def publish_site(session: Session) -> str | None:
-    """Build the public site; return None, or why it failed (the update is saved)."""
+    """Build the public site (incrementally); return None, or why it failed.
+
+    The update is committed before this runs, so a failure here never loses it; a
+    failing PUBLISH_COMMAND keeps the local build, which is already live.
+    """
+    # The build lock is taken on a connection of its own: end our transaction first.
+    session.commit()
     try:
-        build(session, current_app.config, now=now())
+        result = build(session, current_app.config, now=now())
     except Exception as exc:  # the update is committed: report, don't 500
         current_app.logger.exception("public site build failed")
         return (
             "The update is saved, but the public site could not be rebuilt: "
             f"{exc}. Run `statuspage build` once the problem is fixed."
+        )
+    try:
+        run_publish_command(current_app.config.get("PUBLISH_COMMAND"), result.out_dir)
+    except PublishCommandError as exc:
+        current_app.logger.error("publish command failed: %s", exc)
+        return (
+            "The update is saved and the local site is rebuilt, but the publish "
+            f"command failed: {exc}"
         )
     return None

@@ -53,12 +53,16 @@
   }
   var tick = function () {
     document.querySelectorAll(".countdown[data-due]").forEach(function (el) {
-      var minutes = Math.floor((Date.parse(el.dataset.due) - Date.now()) / 60000);
-      el.textContent = minutes < 0 ? "overdue by " + -minutes + " min" : "in " + minutes + " min";
+      var left = (Date.parse(el.dataset.due) - Date.now()) / 60000;
+      var minutes = Math.floor(left);
+      // The same thresholds as the server: REMINDER_LEAD and CHECKPOINT_GRACE.
+      var lead = Number(el.dataset.lead || 5), grace = Number(el.dataset.grace || 0);
+      var state = left < -grace ? "overdue" : left <= lead ? "soon" : "ok";
+      el.textContent = state === "overdue" ? "overdue by " + -minutes + " min" : minutes < 0 ? "due now" : "in " + minutes + " min";
       var row = el.closest("tr, p");
       if (row) {
         row.classList.remove("countdown-ok", "countdown-soon", "countdown-overdue");
-        row.classList.add(minutes < 0 ? "countdown-overdue" : minutes < 5 ? "countdown-soon" : "countdown-ok");
+        row.classList.add("countdown-" + state);
       }
     });
   };

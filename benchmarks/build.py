@@ -1,0 +1,271 @@
+"""Benchmark the public site build: `python benchmarks/build.py --incidents N`.
+
+Generates N incidents over 3 years, 3-6 updates each, across 12 components, in a
+fresh database through the same code the app uses (`statuspage.incidents.declare`
+and `add_update`, with their review), then measures, each in a fresh process:
+
+- a full build (`build(..., full=True)`): wall time, peak memory (ru_maxrss), and
+  where the time goes (query, plan, render, write, swap);
+- publishing one update into that history the way the app does: the database write
+  (review, insert, commit) and the incremental build until the new tree is live.
+
+Prints one JSON object. `--db` reuses a database made by an earlier run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# Replace this script's folder (its neighbour email.py would shadow the stdlib).
+sys.path[0] = str(ROOT)
+
+from statuspage import db  # noqa: E402
+from statuspage import incidents as service  # noqa: E402
+from statuspage.components import sync_components  # noqa: E402
+from statuspage.config import DEFAULT_MAX_INTERVALS  # noqa: E402
+from statuspage.models import Incident  # noqa: E402
+from statuspage.rules.elements import Draft  # noqa: E402
+
+COMPONENTS = [
+    {"name": name, "group": group}
+    for group, names in {
+        "Customer-facing": ["Website", "Checkout", "Dashboard", "Search"],
+        "Developers": ["API", "Webhooks", "SDK downloads", "Sandbox"],
+        "Infrastructure": [
+            "Database",
+            "Email delivery",
+            "File storage",
+            "Image delivery",
+        ],
+    }.items()
+    for name in names
+]
+END = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+IMPACTS = [
+    "Some card payments fail at checkout.",
+    "Pages load slowly for customers in Europe.",
+    "API requests return errors for about 5% of calls.",
+    "Webhook deliveries are delayed by up to 20 minutes.",
+    "Sign-in fails for accounts using single sign-on.",
+]
+ACTIONS = [
+    "We are rolling back the latest deploy.",
+    "We are adding capacity to the affected cluster.",
+    "We are failing over to the standby database.",
+    "We are working with our provider to restore service.",
+]
+USER_ACTIONS = [
+    "Retry in a few minutes.",
+    "No action is needed.",
+    "Use the mobile app until this is fixed.",
+    "Queue requests and retry with backoff.",
+]
+BODIES = [
+    "",
+    "",
+    "",
+    "We will publish a full review once the incident is resolved.",
+    "The affected requests were **not** charged twice.\n\n- EU region\n- US region",
+]
+STEPS = ["investigating", "identified", "monitoring", "resolved"]
+BAD = ["degraded_performance", "partial_outage", "major_outage"]
+SETTINGS = {
+    "PAGE_NAME": "Benchmark Status",
+    "PUBLIC_URL": "https://status.example.com",
+    "TIME_ZONE": "UTC",
+    "THEME": "default",
+}
+
+
+def generate(url: str, n: int, seed: int) -> float:
+    """Fill a fresh database with n incidents; return the seconds it took."""
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    db.upgrade(url)
+    policy = service.Policy(max_intervals=DEFAULT_MAX_INTERVALS)
+    start = END - timedelta(days=3 * 365)
+    with db.session_scope(url) as session:
+        sync_components(session, COMPONENTS)
+    names = [c["name"] for c in COMPONENTS]
+    span = (END - start).total_seconds()
+    times = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(n))
+    batch = 200
+    for offset in range(0, n, batch):
+        with db.session_scope(url) as session:
+            for declared in times[offset : offset + batch]:
+                _incident(session, rng, declared, names, policy)
+    return time.perf_counter() - started
+
+
+def _draft(rng: random.Random, status: str, at: datetime) -> Draft:
+    final = status == "resolved"
+    return Draft(
+        status=status,
+        current_impact="Service is back to normal." if final else rng.choice(IMPACTS),
+        current_action="" if final else rng.choice(ACTIONS),
+        user_action=rng.choice(USER_ACTIONS),
+        next_update_at=None if final else at + timedelta(minutes=rng.choice([15, 30])),
+        body=rng.choice(BODIES),
+    )
+
+
+def _incident(session, rng, declared, names, policy) -> None:  # type: ignore[no-untyped-def]
+    count = rng.randint(3, 6)
+    # 3 updates: investigating, identified, resolved; more add monitoring and
+    # repeated identified updates.
+    steps = ["investigating"] + ["identified"] * (count - 3) + ["monitoring"]
+    steps = steps[: count - 1] + ["resolved"]
+    hit = rng.sample(names, rng.choice([1, 1, 2]))
+    at = declared
+    incident, _ = service.declare(
+        session,
+        title=f"{rng.choice(['Elevated errors:', 'Degraded:', 'Slow responses:'])} "
+        f"{' and '.join(hit)}",
+        severity=rng.choice(["SEV-1", "SEV-2", "SEV-3", "SEV-3", "SEV-4"]),
+        draft=_draft(rng, steps[0], at),
+        components={name: rng.choice(BAD) for name in hit},
+        author=None,
+        now=at,
+        policy=policy,
+    )
+    for status in steps[1:]:
+        at += timedelta(minutes=rng.randint(5, 14))
+        service.add_update(
+            session,
+            incident,
+            draft=_draft(rng, status, at),
+            components=None,
+            author=None,
+            now=at,
+            policy=policy,
+        )
+
+
+def measure_full(url: str, out: str) -> dict:
+    """One full build in this process."""
+    from statuspage.render import build
+
+    with db.session_scope(url) as session:
+        result = build(
+            session,
+            SETTINGS | {"SITE_DIR": out},
+            now=END + timedelta(hours=1),
+            full=True,
+        )
+    return {
+        "seconds": round(result.seconds, 3),
+        "seconds_until_live": round(result.live_after, 3),
+        "files": result.files,
+        "timings": {k: round(v, 3) for k, v in result.timings.items()},
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def measure_publish(url: str, out: str) -> dict:
+    """Publish updates on the newest incident, each followed by an incremental build.
+
+    Three in one process, as the app does: the first pays for compiling the
+    templates (a freshly started app); the others show the steady state.
+    """
+    from sqlmodel import select
+
+    from statuspage.render import build
+
+    policy = service.Policy(max_intervals=DEFAULT_MAX_INTERVALS)
+    runs = []
+    for n in range(3):
+        at = END + timedelta(hours=2, minutes=5 * n)
+        started = time.perf_counter()
+        with db.session_scope(url) as session:
+            incident = session.exec(
+                select(Incident).order_by(Incident.id.desc())  # type: ignore[union-attr]
+            ).first()
+            assert incident is not None
+            service.add_update(
+                session,
+                incident,
+                draft=Draft(
+                    status="monitoring",
+                    current_impact="Payments succeed again; we watch error rates.",
+                    current_action="We are monitoring the fix.",
+                    user_action="Retry any failed payment.",
+                    next_update_at=at + timedelta(minutes=30),
+                ),
+                components={"Checkout": ["degraded_performance", "operational"][n % 2]},
+                author=None,
+                now=at,
+                policy=policy,
+            )
+        written = time.perf_counter()
+        with db.session_scope(url) as session:
+            result = build(session, SETTINGS | {"SITE_DIR": out}, now=at)
+        done = time.perf_counter()
+        runs.append(
+            {
+                # Database write to new files live (the target); then cleanup.
+                "seconds_until_live": round(written - started + result.live_after, 4),
+                "seconds_with_cleanup": round(done - started, 4),
+                "db_write_seconds": round(written - started, 4),
+                "build_seconds_until_live": round(result.live_after, 4),
+                "incremental": result.incremental,
+                "rendered": result.rendered,
+                "reused": result.reused,
+                "timings": {k: round(v, 4) for k, v in result.timings.items()},
+            }
+        )
+    return {"first_after_start": runs[0], "steady": runs[1:]}
+
+
+def _child(mode: str, url: str, out: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", mode, "--db", url, "--out", out],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def main() -> None:
+    """Parse options, generate, measure, print JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--incidents", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--db", help="Reuse this database URL (skip generating).")
+    parser.add_argument("--out", help="Site folder (default: a temporary one).")
+    parser.add_argument("--child", choices=["full", "publish"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        measure = measure_full if args.child == "full" else measure_publish
+        print(json.dumps(measure(args.db, args.out)))
+        return
+    work = Path(tempfile.mkdtemp(prefix="statuspage-bench-"))
+    url = args.db or f"sqlite:///{work / 'bench.db'}"
+    out = args.out or str(work / "site")
+    report: dict = {
+        "incidents": args.incidents,
+        "machine": f"{os.cpu_count()} cpu, {os.uname().sysname} {os.uname().release}",
+        "python": sys.version.split()[0],
+        "database": url.split(":", 1)[0],
+    }
+    if not args.db:
+        report["generate_seconds"] = round(generate(url, args.incidents, args.seed), 1)
+    report["full_build"] = _child("full", url, out)
+    report["full_build_again"] = _child("full", url, out)
+    report["publish_one_update"] = _child("publish", url, out)
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,511 @@
+"""The generator stage: every file of the site as a job with a fingerprint.
+
+A job knows its paths, which incidents it must read in full, and a fingerprint of
+everything its output depends on, computed from the cheap read alone. An incremental
+build renders only the jobs whose fingerprint changed since the live build and links
+the other files from it; a full build renders them all. Both run the same render
+functions on the same data, so their outputs are byte-identical (a test compares
+the trees). Jobs without a fingerprint (the front page, the JSON, the site feeds)
+are always rendered: they are few and depend on nearly everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment
+
+from . import api, contexts, feeds, uptime
+from .snapshot import Base, IncidentRow, IncidentSnap, Snapshot, snapshot_of
+from .theme import Theme
+
+HISTORY_MONTHS = 3  # months on the first history page, as Statuspage shows
+UPTIME_DAYS = 90
+
+
+def digest(*parts: Any) -> str:
+    """A stable fingerprint of plain values (their repr)."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def row_key(row: IncidentRow) -> str:
+    """What an incident's own page depends on, from its row alone.
+
+    Published updates are immutable and every new one moves `updated_at`, the count
+    and the last id, so an unchanged key means an unchanged incident page.
+    """
+    affected = ";".join(
+        f"{a.component_id}={a.status}" for a in row.affected
+    )  # names are in the global key
+    resolved = row.resolved_at.timestamp() if row.resolved_at else ""
+    last = row.last_published_at.timestamp() if row.last_published_at else ""
+    # Timestamps, not str(datetime): this runs for every incident on every publish.
+    text = (
+        f"{row.id}|{row.title}|{row.severity}|{row.status}|"
+        f"{row.declared_at.timestamp()}|{resolved}|{row.updated_at.timestamp()}|"
+        f"{affected}|{row.update_count}|{row.last_update_id}|{last}"
+    )
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+@dataclass
+class Job:
+    """Some files of the site and how to make them."""
+
+    paths: tuple[str, ...]
+    key: str | None  # None: always rendered
+    needs: tuple[int, ...]  # incident ids read in full to render it
+    render: Callable[[RenderState], Mapping[str, str | bytes]]
+
+
+@dataclass
+class RenderState:
+    """What the render functions share: data, environment, settings, clock."""
+
+    env: Environment
+    snapshot: Snapshot
+    loaded: dict[int, IncidentSnap]
+    settings: Mapping[str, Any]
+    now: datetime
+    site: contexts.SiteContext
+    status: contexts.OverallStatus
+    uptimes: dict[int, contexts.UptimeContext]
+    months: list[str]
+    rows_by_month: dict[str, list[IncidentRow]]
+    rows_by_component: dict[int, list[IncidentRow]]
+    feeds: tuple[contexts.FeedLink, ...]
+    entry_html: dict[int, str] = field(default_factory=dict)
+
+    def month(self, key: str) -> contexts.MonthContext:
+        """One month of the history with its incidents."""
+        rows = self.rows_by_month.get(key, ())
+        return contexts.month_context(key, map(contexts.incident_item, rows))
+
+    def page(self, path: str, template: str, **extra: Any) -> str:
+        """Render one HTML page."""
+        context = contexts.page_context(
+            path, self.site, feeds=extra.pop("feeds", self.feeds), **extra
+        )
+        return self.env.get_template(template).render(context)
+
+
+def theme_key(theme: Theme) -> str:
+    """A fingerprint of the theme files and of this package's code."""
+    h = hashlib.blake2b(digest_size=16)
+    folders = [theme.default_path, theme.path, Path(__file__).parent]
+    for folder in dict.fromkeys(folders):
+        for source in sorted(folder.rglob("*")):
+            if source.is_file() and "__pycache__" not in source.parts:
+                h.update(str(source.relative_to(folder)).encode())
+                h.update(source.read_bytes())
+    return h.hexdigest()
+
+
+def global_key(base: Base, settings: Mapping[str, Any], theme: Theme) -> str:
+    """What every page depends on: theme, code, settings, names of components."""
+    names = [(c.id, c.name, c.group_id) for c in base.components]
+    groups = [(g.id, g.name) for g in base.groups]
+    wanted: tuple[str, ...] = (
+        *("PAGE_NAME", "PUBLIC_URL", "TIME_ZONE", "APP_URL", "PAGE_ID", "THEME"),
+        *("SHOW_ON_TIME_RATE", "CHECKPOINT_GRACE"),  # the on-time line
+    )
+    return digest(
+        theme_key(theme), [str(settings.get(k)) for k in wanted], names, groups
+    )
+
+
+def _uptimes(base: Base, now: datetime) -> dict[int, contexts.UptimeContext]:
+    by_component: dict[int, list[Any]] = {}
+    for change in base.changes:
+        by_component.setdefault(change.component_id, []).append(change)
+    out = {}
+    for c in base.components:
+        days = uptime.day_statuses(
+            c,
+            by_component.get(c.id, []),
+            uptime.windows_for(c.id, base.maintenances),
+            now,
+            UPTIME_DAYS,
+        )
+        out[c.id] = contexts.UptimeContext(
+            days=tuple(
+                contexts.UptimeDay(
+                    date=d.isoformat(),
+                    label=f"{d.day} {contexts.MONTHS[d.month - 1][:3]} {d.year}",
+                    status=status,
+                    status_label="No data"
+                    if status == uptime.NO_DATA
+                    else contexts.status_label(status),
+                    outage_minutes=minutes,
+                )
+                for d, status, minutes in days
+            ),
+            percent=uptime.uptime_percent(days, now),
+        )
+    return out
+
+
+def _feed_candidates(rows: Iterable[IncidentRow]) -> list[int]:
+    """Incidents that can hold one of the newest FEED_ENTRIES updates among `rows`.
+
+    Let T be the FEED_ENTRIES-th newest "last update" time: an incident whose last
+    update is older than T has every update behind at least FEED_ENTRIES newer ones.
+    """
+    dated = [r for r in rows if r.last_published_at is not None]
+    times = sorted((r.last_published_at for r in dated), reverse=True)  # type: ignore[misc]
+    if len(times) <= feeds.FEED_ENTRIES:
+        return sorted(r.id for r in dated)
+    cutoff = times[feeds.FEED_ENTRIES - 1]
+    return sorted(r.id for r in dated if r.last_published_at >= cutoff)  # type: ignore[operator]
+
+
+def plan(
+    base: Base,
+    settings: Mapping[str, Any],
+    now: datetime,
+) -> tuple[list[Job], dict[str, Any]]:
+    """Every job of the site, and the facts shared by their render functions."""
+    rows_by_id = {r.id: r for r in base.rows}
+    keys = {r.id: row_key(r) for r in base.rows}
+    uptimes = _uptimes(base, now)
+    current = contexts.month_key(now)
+    month_of = {r.id: contexts.month_key(r.declared_at) for r in base.rows}
+    months = contexts.month_range(
+        min([*month_of.values(), current]), max([*month_of.values(), current])
+    )
+    by_month: dict[str, list[IncidentRow]] = {m: [] for m in months}
+    for r in base.rows:
+        by_month[month_of[r.id]].append(r)
+    by_component: dict[int, list[IncidentRow]] = {c.id: [] for c in base.components}
+    for r in base.rows:
+        for a in r.affected:
+            by_component.setdefault(a.component_id, []).append(r)
+    unresolved = [r.id for r in base.rows if r.status in contexts.OPEN_STATUSES]
+    recent = sorted(base.rows, key=lambda r: (r.declared_at, r.id), reverse=True)
+    recent_ids = [r.id for r in recent[: api.RECENT_INCIDENTS]]
+    site_feeds = _feed_candidates(base.rows)
+    shared = {
+        "uptimes": uptimes,
+        "months": months,
+        "by_month": by_month,
+        "by_component": by_component,
+    }
+
+    jobs: list[Job] = [
+        Job(
+            ("index.html", "badge.svg", "subscribe.html"),
+            None,
+            tuple(unresolved),
+            _render_front,
+        ),
+        Job(
+            tuple(api.FILES),
+            None,
+            tuple(sorted(set(unresolved) | set(recent_ids))),
+            _render_api,
+        ),
+        Job(
+            ("history.atom", "history.rss"), None, tuple(site_feeds), _render_site_feeds
+        ),
+        Job(("history.html",), None, (), _render_history_index),
+    ]
+    for n, key in enumerate(months):
+        newer = months[n - 1] if n > 0 else None
+        older = months[n + 1] if n + 1 < len(months) else None
+        jobs.append(
+            Job(
+                (f"history/{key}.html",),
+                digest(key, newer, older, [keys[r.id] for r in by_month[key]]),
+                (),
+                _month_renderer(key, newer, older),
+            )
+        )
+    for c in base.components:
+        mine = by_component.get(c.id, [])
+        jobs.append(
+            Job(
+                (f"components/{c.id}.html",),
+                digest(c, uptimes[c.id], [keys[r.id] for r in mine]),
+                (),
+                _component_renderer(c.id),
+            )
+        )
+        candidates = _feed_candidates(mine)
+        jobs.append(
+            Job(
+                (f"components/{c.id}.atom", f"components/{c.id}.rss"),
+                digest(c.name, c.created_at, [keys[i] for i in candidates]),
+                tuple(candidates),
+                _component_feed_renderer(c.id, candidates),
+            )
+        )
+    for incident_id in sorted(rows_by_id):
+        jobs.append(
+            Job(
+                (f"incidents/{incident_id}.html",),
+                keys[incident_id],
+                (incident_id,),
+                _incident_renderer(incident_id),
+            )
+        )
+    return jobs, shared
+
+
+def state_for(
+    env: Environment,
+    base: Base,
+    loaded: dict[int, IncidentSnap],
+    settings: Mapping[str, Any],
+    now: datetime,
+    shared: Mapping[str, Any],
+) -> RenderState:
+    """The render state for a build."""
+    snapshot = snapshot_of(base, loaded)
+    site = contexts.site_context(snapshot, settings, now)
+    has_open = any(r.status in contexts.OPEN_STATUSES for r in base.rows)
+    status = contexts.overall_status(
+        (c.status for c in base.components), has_open_incident=has_open
+    )
+    name = site.page_name
+    site_feeds = (
+        contexts.FeedLink(
+            f"{name} history (Atom)", "history.atom", "application/atom+xml"
+        ),
+        contexts.FeedLink(
+            f"{name} history (RSS)", "history.rss", "application/rss+xml"
+        ),
+    )
+    return RenderState(
+        env=env,
+        snapshot=snapshot,
+        loaded=loaded,
+        settings=settings,
+        now=now,
+        site=site,
+        status=status,
+        uptimes=shared["uptimes"],
+        months=shared["months"],
+        rows_by_month=shared["by_month"],
+        rows_by_component=shared["by_component"],
+        feeds=site_feeds,
+    )
+
+
+# --- render functions ------------------------------------------------------------
+
+
+def _render_front(s: RenderState) -> dict[str, str | bytes]:
+    ungrouped, groups = contexts.component_groups(s.snapshot, s.uptimes)
+    open_ids = sorted(
+        (r for r in s.snapshot.rows if r.status in contexts.OPEN_STATUSES),
+        key=lambda r: (r.declared_at, r.id),
+        reverse=True,
+    )
+    open_incidents = tuple(contexts.incident_context(s.loaded[r.id]) for r in open_ids)
+    active, upcoming = contexts.maintenance_lists(s.snapshot, s.now)
+    # Display order, hidden ones included: ungrouped first, then group by group.
+    group_rank = {
+        g.id: n
+        for n, g in enumerate(
+            sorted(s.snapshot.groups, key=lambda g: (g.position, g.name, g.id))
+        )
+    }
+    components = sorted(
+        s.snapshot.components,
+        key=lambda c: (group_rank.get(c.group_id, -1), c.position, c.name, c.id),
+    )
+    return {
+        "index.html": s.page(
+            "index.html",
+            "index.html",
+            status=s.status,
+            ungrouped=ungrouped,
+            groups=groups,
+            open_incidents=open_incidents,
+            active_maintenance=active,
+            upcoming_maintenance=upcoming,
+        ),
+        "badge.svg": s.env.get_template("badge.svg").render(
+            status=s.status, site=s.site
+        ),
+        "subscribe.html": s.page(
+            "subscribe.html",
+            "subscribe.html",
+            components=tuple(contexts._component(c) for c in components),
+            subscribe_url=str(s.settings.get("APP_URL") or "").rstrip("/")
+            + "/subscribe",
+        ),
+    }
+
+
+def _render_api(s: RenderState) -> dict[str, str | bytes]:
+    return dict(
+        api.api_files(
+            s.snapshot, s.loaded, s.settings, s.status, s.site.last_updated, s.now
+        )
+    )
+
+
+def _feed_entry_renderer(s: RenderState) -> Callable[[IncidentSnap, Any], str]:
+    template = s.env.get_template("_update.html")
+
+    def render(incident: IncidentSnap, update: Any) -> str:
+        # An update appears in the site feed and its components' feeds: render once.
+        html = s.entry_html.get(update.id)
+        if html is None:
+            html = template.render(update=contexts._update(incident, update))
+            s.entry_html[update.id] = html
+        return html
+
+    return render
+
+
+def _feed_prefix(s: RenderState) -> str:
+    return f"tag:statuspage,2026:{api.page_id(s.settings)}"
+
+
+def _render_site_feeds(s: RenderState) -> dict[str, str | bytes]:
+    spec = feeds.FeedSpec(
+        title=f"{s.site.page_name} history",
+        stem="history",
+        alternate="history.html",
+        subtitle=f"Incident updates from {s.site.page_name}",
+    )
+    entries = feeds.newest_updates(s.loaded[i] for i in sorted(s.loaded))
+    return dict(
+        feeds.render_feeds(
+            spec,
+            entries,
+            s.settings,
+            s.site.last_updated,
+            _feed_entry_renderer(s),
+            _feed_prefix(s),
+        )
+    )
+
+
+def _render_history_index(s: RenderState) -> dict[str, str | bytes]:
+    shown = [s.month(k) for k in s.months[:HISTORY_MONTHS]]
+    archive = [
+        contexts.MonthContext(
+            k,
+            contexts.month_label(k),
+            (),
+            f"history/{k}.html",
+            len(s.rows_by_month.get(k, ())),
+        )
+        for k in s.months
+    ]
+    return {
+        "history.html": s.page(
+            "history.html",
+            "history.html",
+            months=tuple(shown),
+            archive=tuple(archive),
+            older=archive[HISTORY_MONTHS] if len(archive) > HISTORY_MONTHS else None,
+        )
+    }
+
+
+def _month_renderer(
+    key: str, newer: str | None, older: str | None
+) -> Callable[[RenderState], dict[str, str | bytes]]:
+    def render(s: RenderState) -> dict[str, str | bytes]:
+        path = f"history/{key}.html"
+        link = contexts.month_context
+        return {
+            path: s.page(
+                path,
+                "history_month.html",
+                month=s.month(key),
+                newer=link(newer, ()) if newer else None,
+                older=link(older, ()) if older else None,
+            )
+        }
+
+    return render
+
+
+def _component_renderer(
+    component_id: int,
+) -> Callable[[RenderState], dict[str, str | bytes]]:
+    def render(s: RenderState) -> dict[str, str | bytes]:
+        path = f"components/{component_id}.html"
+        snap = next(c for c in s.snapshot.components if c.id == component_id)
+        group = next((g.name for g in s.snapshot.groups if g.id == snap.group_id), "")
+        mine = [
+            contexts.incident_item(r) for r in s.rows_by_component.get(component_id, ())
+        ]
+        component = contexts._component(snap)
+        component = contexts.ComponentContext(
+            **{**component.__dict__, "uptime": s.uptimes.get(component_id)}
+        )
+        name = snap.name
+        own = (
+            contexts.FeedLink(
+                f"{name} updates (Atom)",
+                f"components/{component_id}.atom",
+                "application/atom+xml",
+            ),
+            contexts.FeedLink(
+                f"{name} updates (RSS)",
+                f"components/{component_id}.rss",
+                "application/rss+xml",
+            ),
+        )
+        return {
+            path: s.page(
+                path,
+                "component.html",
+                feeds=own,
+                component=component,
+                group_name=group,
+                history=contexts.history(mine),
+            )
+        }
+
+    return render
+
+
+def _component_feed_renderer(
+    component_id: int, candidates: list[int]
+) -> Callable[[RenderState], dict[str, str | bytes]]:
+    def render(s: RenderState) -> dict[str, str | bytes]:
+        snap = next(c for c in s.snapshot.components if c.id == component_id)
+        spec = feeds.FeedSpec(
+            title=f"{s.site.page_name}: {snap.name}",
+            stem=f"components/{component_id}",
+            alternate=f"components/{component_id}.html",
+            subtitle=f"Incident updates affecting {snap.name}",
+        )
+        entries = feeds.newest_updates(s.loaded[i] for i in candidates)
+        fallback = snap.created_at or datetime(2000, 1, 1, tzinfo=UTC)
+        return dict(
+            feeds.render_feeds(
+                spec,
+                entries,
+                s.settings,
+                fallback,
+                _feed_entry_renderer(s),
+                _feed_prefix(s),
+            )
+        )
+
+    return render
+
+
+def _incident_renderer(
+    incident_id: int,
+) -> Callable[[RenderState], dict[str, str | bytes]]:
+    def render(s: RenderState) -> dict[str, str | bytes]:
+        path = f"incidents/{incident_id}.html"
+        grace = timedelta(minutes=float(s.settings.get("CHECKPOINT_GRACE") or 0))
+        incident = contexts.incident_context(s.loaded[incident_id], grace)
+        return {path: s.page(path, "incident.html", incident=incident)}
+
+    return render

@@ -1,0 +1,332 @@
+"""Publishing: incremental builds equal full ones, atomic swaps, the lock, the hook."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import select
+
+from statuspage import db
+from statuspage.maintenance import add_maintenance
+from statuspage.models import Component, Incident, IncidentComponent, UpdateComponent
+from statuspage.render import LockTimeout, build
+from statuspage.render.lock import build_lock, release, try_acquire
+from statuspage.render.writer import builds_dir
+
+from .test_render import T0, add_update, populate, run_build, settings, tree
+
+NOW = T0 + timedelta(hours=1)
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> Iterator[str]:
+    """A migrated SQLite database of this test's own."""
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    db.upgrade(url)
+    yield url
+    db.dispose_engine(url)
+
+
+def full_tree(url: str, tmp_path: Path, now, name: str) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
+    return tree(
+        run_build(url, tmp_path, out_dir=tmp_path / name, now=now, full=True).out_dir
+    )
+
+
+def inodes(site: Path) -> dict[str, int]:
+    return {p: (site / p).stat().st_ino for p in tree(site)}
+
+
+def publish_update(url: str, at, status: str = "monitoring") -> None:  # type: ignore[no-untyped-def]
+    with db.session_scope(url) as s:
+        live = s.get(Incident, 3)
+        update = add_update(s, live, at, status, current_impact="Recovering.")
+        checkout = s.exec(select(Component).where(Component.name == "Checkout")).one()
+        s.add(
+            UpdateComponent(
+                update_id=update.id,
+                component_id=checkout.id,
+                old_status=checkout.status,
+                new_status="degraded_performance",
+            )
+        )
+        checkout.status = "degraded_performance"
+        checkout.updated_at = at
+        live.status = status
+        live.updated_at = at
+        s.add_all([checkout, live])
+
+
+def test_incremental_publish_equals_a_full_build(url: str, tmp_path: Path) -> None:
+    populate(url)
+    site = tmp_path / "site"
+    first = run_build(url, tmp_path, now=NOW)
+    assert not first.incremental
+    before = inodes(site)
+    at = NOW + timedelta(minutes=5)
+    publish_update(url, at)
+    result = run_build(url, tmp_path, now=at)
+    assert result.incremental
+    assert tree(site) == full_tree(url, tmp_path, at, "full")
+    after = inodes(site)
+    rerendered = {p for p in after if after[p] != before.get(p)}
+    # Only what the update changes: its incident, its month, Checkout's page and
+    # feeds, and the pages that always change (front page, JSON, site feeds).
+    assert "incidents/3.html" in rerendered
+    assert "history/2026-11.html" in rerendered
+    assert {"components/5.html", "components/5.atom", "components/5.rss"} <= rerendered
+    for untouched in (
+        "incidents/1.html",
+        "incidents/2.html",
+        "history/2026-10.html",
+        "components/1.html",
+        "components/1.atom",
+        "components/4.html",
+    ):
+        assert untouched not in rerendered, untouched
+    assert result.reused == len(after) - len(rerendered)
+
+
+def test_incremental_equals_full_through_many_kinds_of_change(
+    url: str, tmp_path: Path
+) -> None:
+    populate(url)
+    now = NOW
+    run_build(url, tmp_path, now=now)
+
+    def check(step: str, incremental: bool = True) -> None:
+        result = run_build(url, tmp_path, now=now)
+        # Names of components show on every page: a rename rebuilds everything.
+        assert result.incremental == incremental, step
+        assert tree(tmp_path / "site") == full_tree(url, tmp_path, now, step), step
+
+    with db.session_scope(url) as s:  # a new incident in a new month
+        new = Incident(
+            title="Search down",
+            severity="SEV-1",
+            status="investigating",
+            declared_at=T0 + timedelta(days=7),
+            updated_at=T0 + timedelta(days=7),
+        )
+        s.add(new)
+        s.flush()
+        s.add(
+            IncidentComponent(incident_id=new.id, component_id=4, status="major_outage")
+        )
+        add_update(s, new, T0 + timedelta(days=7), "investigating", current_impact="x")
+    now = T0 + timedelta(days=7, hours=1)
+    check("new incident in December")
+    with db.session_scope(url) as s:  # maintenance
+        add_maintenance(
+            s,
+            title="Upgrade",
+            starts=now + timedelta(hours=1),
+            ends=now + timedelta(hours=2),
+            components=["Database"],
+            now=now,
+        )
+    check("maintenance")
+    now += timedelta(days=1)  # a day passes: the uptime bars move
+    check("next day")
+    with db.session_scope(url) as s:  # a component is renamed
+        s.exec(select(Component).where(Component.name == "API")).one().name = "REST API"
+    check("rename", incremental=False)
+    now += timedelta(minutes=1)
+    publish_update(url, now, "resolved")
+    check("resolved")
+
+
+def test_full_flag_renders_everything(url: str, tmp_path: Path) -> None:
+    populate(url)
+    run_build(url, tmp_path, now=NOW)
+    result = run_build(url, tmp_path, now=NOW, full=True)
+    assert not result.incremental and result.reused == 0
+    assert result.rendered == result.files
+
+
+def test_changed_theme_or_settings_rebuild_everything(url: str, tmp_path: Path) -> None:
+    populate(url)
+    run_build(url, tmp_path, now=NOW)
+    config = settings(tmp_path, PAGE_NAME="Renamed Status")
+    result = run_build(url, tmp_path, now=NOW, config=config)
+    assert result.reused == 0
+    assert "Renamed Status" in (tmp_path / "site/incidents/1.html").read_text()
+
+
+BUILD_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from datetime import datetime
+    from statuspage import db
+    from statuspage.render import build
+
+    def stop_before_the_swap(done, total):
+        if done == total:
+            print("written", flush=True)
+            sys.stdin.readline()  # wait here until killed
+
+    url, site = sys.argv[1], sys.argv[2]
+    with db.session_scope(url) as session:
+        build(session, {"SITE_DIR": site, "PAGE_NAME": "Killed"},
+              now=datetime.fromisoformat(sys.argv[3]), full=True,
+              progress=stop_before_the_swap)
+    """
+)
+
+
+def test_a_build_killed_half_way_leaves_the_previous_site(
+    url: str, tmp_path: Path
+) -> None:
+    populate(url)
+    site = tmp_path / "site"
+    run_build(url, tmp_path, now=NOW)
+    before = tree(site)
+    live = os.readlink(site)
+    child = subprocess.Popen(
+        [sys.executable, "-c", BUILD_SCRIPT, url, str(site), NOW.isoformat()],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline() == "written\n"  # every file is written...
+        staged = [
+            p for p in builds_dir(site).iterdir() if p.name.startswith("building")
+        ]
+        assert len(staged) == 1 and (staged[0] / "index.html").is_file()
+    finally:
+        child.kill()  # ...and it dies before the swap
+        child.wait()
+    assert os.readlink(site) == live
+    assert tree(site) == before
+    assert "Killed" not in (site / "index.html").read_text()
+    # The lock it held expires with its lease; a build that does not wait for it
+    # says so rather than interleaving.
+    with db.session_scope(url) as session, pytest.raises(LockTimeout):
+        build(session, settings(tmp_path), now=NOW, lock_wait=0)
+    with db.session_scope(url) as session:
+        release(session.get_bind(), _holder(url))
+    result = run_build(url, tmp_path, now=NOW)
+    assert result.incremental
+    assert tree(site) == before
+
+
+def _holder(url: str) -> str:
+    with db.get_engine(url).connect() as conn:
+        return conn.execute(sa.text("SELECT holder FROM site_lock")).scalar_one()
+
+
+@pytest.mark.both_backends
+def test_the_build_lock_lets_one_process_build_at_a_time(migrated_url: str) -> None:
+    engine = db.get_engine(migrated_url)
+    assert try_acquire(engine, "app-1", lease=60)
+    assert not try_acquire(engine, "app-2", lease=60)
+    release(engine, "app-2")  # not the holder: nothing happens
+    assert not try_acquire(engine, "app-2", lease=60)
+    release(engine, "app-1")
+    assert try_acquire(engine, "app-2", lease=60)
+    release(engine, "app-2")
+    # A crashed holder's lease runs out.
+    assert try_acquire(engine, "crashed", lease=-1)
+    assert try_acquire(engine, "app-3", lease=60)
+    release(engine, "app-3")
+
+
+@pytest.mark.both_backends
+def test_a_build_waits_for_the_lock_and_never_interleaves(
+    migrated_url: str, tmp_path: Path
+) -> None:
+    config = settings(tmp_path)
+    with db.session_scope(migrated_url) as session:
+        with build_lock(session):
+            with db.session_scope(migrated_url) as other, pytest.raises(LockTimeout):
+                build(other, config, now=NOW, lock_wait=0)
+            assert not (tmp_path / "site").exists()
+        result = build(session, config, now=NOW, lock_wait=0)
+    assert (result.out_dir / "index.html").is_file()
+
+
+# --- through the app: publish_site and PUBLISH_COMMAND ------------------------------
+
+NEW = {
+    "title": "Checkout errors",
+    "severity": "SEV-2",
+    "status": "investigating",
+    "current_impact": "Some card payments fail.",
+    "current_action": "We are investigating.",
+    "user_action": "Retry in a few minutes.",
+    "next_update_at": "2026-11-26T17:00:00Z",
+    "components": {"Checkout": "partial_outage"},
+}
+
+
+def test_publish_command_gets_the_built_folder(
+    app, client, token, tmp_path: Path
+) -> None:
+    copy = tmp_path / "synced"
+    script = 'cp -R "$0" ' + shlex.quote(str(copy))
+    app.config["PUBLISH_COMMAND"] = f"sh -c {shlex.quote(script)}"
+    response = client.post(
+        "/api/v1/incidents", json=NEW, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 201
+    assert response.json["publish_error"] is None
+    incident = response.json["id"]
+    assert "Checkout errors" in (copy / f"incidents/{incident}.html").read_text()
+    assert tree(copy) == tree(Path(app.config["SITE_DIR"]))
+
+
+def test_failing_publish_command_is_reported_and_the_build_kept(
+    app, client, token
+) -> None:
+    app.config["PUBLISH_COMMAND"] = "sh -c 'echo bucket not found >&2; exit 3'"
+    response = client.post(
+        "/api/v1/incidents", json=NEW, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 201
+    error = response.json["publish_error"]
+    assert "publish command failed" in error
+    assert "exited with 3" in error and "bucket not found" in error
+    site = Path(app.config["SITE_DIR"])
+    assert "Checkout errors" in (site / "index.html").read_text()
+    assert client.get("/").status_code == 200
+
+
+def test_build_command_prints_a_summary_and_runs_the_hook(
+    app, runner, tmp_path: Path
+) -> None:
+    out = tmp_path / "cli-site"
+    result = runner.invoke(args=["build", "--out", str(out), "--full"])
+    assert result.exit_code == 0, result.output
+    assert "(full: " in result.output and str(out) in result.output
+    again = runner.invoke(args=["build", "--out", str(out), "--json"])
+    assert '"incremental": true' in again.output
+    app.config["PUBLISH_COMMAND"] = "false"
+    failed = runner.invoke(args=["build", "--out", str(out)])
+    assert failed.exit_code == 1
+    assert "publish command failed" in failed.output
+    assert (out / "index.html").is_file()
+
+
+def test_forked_workers_build_the_same_tree(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import statuspage.render as render
+
+    populate(url)
+    monkeypatch.setattr(render, "PARALLEL_MIN_JOBS", 1)
+    parallel = run_build(
+        url, tmp_path, out_dir=tmp_path / "p", now=NOW, full=True, workers=2
+    )
+    assert tree(parallel.out_dir) == full_tree(url, tmp_path, NOW, "sequential")
+    assert parallel.files == len(tree(parallel.out_dir))
