@@ -354,7 +354,10 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
         return
     click.echo(f"Composer:    http://{host}:{port}/admin/")
     click.echo(f"Public site: http://{host}:{port}/")
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    # app.run() refuses to start inside a Flask CLI command; serve directly.
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, app, threaded=True)
 
 
 def init_app(app: Flask) -> None:

@@ -154,3 +154,37 @@ def test_demo_sets_everything_up_and_is_rerunnable(tmp_path):
     assert second.returncode == 0, second.stderr
     assert "shown once" not in second.stdout
     assert "already open" in second.stdout
+
+
+def test_demo_serves_composer_and_public_site(tmp_path):
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "STATUSPAGE_INSTANCE_PATH": str(tmp_path / "instance")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "statuspage", "demo", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        pages = {}
+        while time.monotonic() < deadline and len(pages) < 2:
+            for path in ("/", "/admin/login"):
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}") as r:
+                        pages[path] = r.read().decode()
+                except OSError:
+                    time.sleep(0.2)
+        assert "Checkout failing for some card payments" in pages.get("/", "")
+        assert "Log in" in pages.get("/admin/login", "")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
