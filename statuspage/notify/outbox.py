@@ -89,40 +89,15 @@ def queue_update(
     """Queue one email per matching subscriber, in the caller's transaction."""
     assert update.id is not None and incident.id is not None
     recipients = update_recipients(incident.id, update.id).subquery()
-    sid = recipients.c.id
-    rows = sa.select(
-        (sa.literal(f"update:{update.id}:") + sa.cast(sid, sa.String)).label("k"),
-        sa.literal("update").label("kind"),
-        sa.literal(update.id).label("update_id"),
-        sid,
-        sa.literal("").label("period"),
-        sa.literal("pending").label("state"),
-        sa.literal(0).label("attempts"),
-        sa.literal(now, UTCDateTime).label("created_at"),
-        sa.literal(now, UTCDateTime).label("next_attempt_at"),
-        sa.literal("").label("last_error"),
-        sa.literal("").label("message_id"),
-    ).where(sa.literal_column("1") == 1)  # SQLite: lets ON CONFLICT parse after SELECT
-    columns = [
-        "dedupe_key",
-        "kind",
+    return _queue_fan_out(
+        session,
+        recipients,
+        f"update:{update.id}:",
+        "update",
         "update_id",
-        "subscriber_id",
-        "period",
-        "state",
-        "attempts",
-        "created_at",
-        "next_attempt_at",
-        "last_error",
-        "message_id",
-    ]
-    stmt = (
-        _insert(session)
-        .from_select(columns, rows)
-        .on_conflict_do_nothing()
-        .returning(Delivery.id)
+        update.id,
+        now,
     )
-    return len(session.execute(stmt).all())
 
 
 def queue_maintenance(session: Session, maintenance: Maintenance, now: datetime) -> int:
@@ -137,12 +112,34 @@ def queue_maintenance(session: Session, maintenance: Maintenance, now: datetime)
         .where(wants_components(covered))
         .subquery()
     )
-    sid = recipients.c.id
     prefix = f"maintenance:{maintenance.id}:{maintenance.status}:"
+    return _queue_fan_out(
+        session,
+        recipients,
+        prefix,
+        "maintenance",
+        "maintenance_id",
+        maintenance.id,
+        now,
+    )
+
+
+def _queue_fan_out(
+    session: Session,
+    recipients: Any,
+    key_prefix: str,
+    kind: str,
+    ref_column: str,
+    ref_id: int,
+    now: datetime,
+) -> int:
+    # One INSERT ... SELECT for every recipient; the unique dedupe key makes a
+    # second queueing of the same message a no-op.
+    sid = recipients.c.id
     rows = sa.select(
-        (sa.literal(prefix) + sa.cast(sid, sa.String)).label("k"),
-        sa.literal("maintenance").label("kind"),
-        sa.literal(maintenance.id).label("maintenance_id"),
+        (sa.literal(key_prefix) + sa.cast(sid, sa.String)).label("k"),
+        sa.literal(kind).label("kind"),
+        sa.literal(ref_id).label(ref_column),
         sid,
         sa.literal("").label("period"),
         sa.literal("pending").label("state"),
@@ -151,11 +148,11 @@ def queue_maintenance(session: Session, maintenance: Maintenance, now: datetime)
         sa.literal(now, UTCDateTime).label("next_attempt_at"),
         sa.literal("").label("last_error"),
         sa.literal("").label("message_id"),
-    ).where(sa.literal_column("1") == 1)
+    ).where(sa.literal_column("1") == 1)  # SQLite: lets ON CONFLICT parse after SELECT
     columns = [
         "dedupe_key",
         "kind",
-        "maintenance_id",
+        ref_column,
         "subscriber_id",
         "period",
         "state",
