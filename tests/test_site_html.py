@@ -149,3 +149,48 @@ def test_pages_pass_axe_in_chromium(site_pair: tuple[Path, Path], scheme: str) -
         finally:
             browser.close()
     assert found == {}
+
+
+@pytest.mark.browser
+def test_widget_shows_the_status_on_another_page(
+    site_pair: tuple[Path, Path], tmp_path: Path
+) -> None:
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from playwright.sync_api import sync_playwright
+
+    web = tmp_path / "web"
+    web.mkdir()
+    (web / "site").symlink_to(site_pair[0])
+    (web / "shop.html").write_text(
+        "<!doctype html><title>Shop</title><p>Our status: "
+        '<span data-statuspage-widget></span></p><script src="/site/static/widget.js">'
+        "</script>\n"
+    )
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(web))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            try:
+                page = browser.new_page()
+                page.goto(f"http://127.0.0.1:{server.server_port}/shop.html")
+                link = page.locator("[data-statuspage-widget] a.statuspage-widget")
+                link.filter(has_text="Major System Outage").wait_for()
+                assert link.get_attribute("href") == "https://status.example.com"
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()

@@ -136,7 +136,7 @@ class UptimeContext:
     """A component's last 90 days."""
 
     days: tuple[UptimeDay, ...] = _help("Oldest first, ending today (UTC)")
-    percent: str = _help("Uptime over the days with data, e.g. '99.98%'")
+    percent: str = _help("Uptime over the days with data, e.g. '99.98%'; '' if none")
 
 
 @dataclass(frozen=True)

@@ -95,11 +95,18 @@ class RenderState:
 
 
 def theme_key(theme: Theme) -> str:
-    """A fingerprint of the theme files and of this package's code."""
+    """A fingerprint of the theme files and of the package's code.
+
+    All of the package, not only render/: pages also show what other modules
+    compute (the checkpoints' on-time line), and a deploy should rebuild in full.
+    """
     h = hashlib.blake2b(digest_size=16)
-    folders = [theme.default_path, theme.path, Path(__file__).parent]
-    for folder in dict.fromkeys(folders):
-        for source in sorted(folder.rglob("*")):
+    package = Path(__file__).resolve().parent.parent
+    sources = [
+        (folder, "*") for folder in dict.fromkeys([theme.default_path, theme.path])
+    ]
+    for folder, pattern in [*sources, (package, "*.py")]:
+        for source in sorted(folder.rglob(pattern)):
             if source.is_file() and "__pycache__" not in source.parts:
                 h.update(str(source.relative_to(folder)).encode())
                 h.update(source.read_bytes())

@@ -81,7 +81,7 @@ def day_statuses(
 
 
 def uptime_percent(days: Sequence[tuple[date, str, int]], now: datetime) -> str:
-    """Uptime over the days with data, as text: '99.98%'."""
+    """Uptime over the days with data, as text: '99.98%' ('' without data)."""
     observed = 0
     for day, status, _minutes in days:
         if status == NO_DATA:
@@ -93,7 +93,7 @@ def uptime_percent(days: Sequence[tuple[date, str, int]], now: datetime) -> str:
         )
     down = sum(m for _d, s, m in days if s != NO_DATA)
     if observed <= 0:
-        return "100%"
+        return ""  # no day with data yet
     value = max(0.0, 100.0 * (observed - down) / observed)
     text = f"{value:.2f}".rstrip("0").rstrip(".")
     return f"{text}%"
