@@ -84,6 +84,10 @@ def add_maintenance(
             )
         )
     session.flush()
+    # Subscribers hear about it in the same transaction (the outbox), like updates.
+    from .notify.outbox import queue_maintenance
+
+    queue_maintenance(session, maintenance, now)
     return maintenance
 
 

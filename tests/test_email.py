@@ -326,7 +326,7 @@ def test_maintenance_notice_goes_to_subscribers_of_its_components(app, now, sink
             body="Checkout will be read-only.",
             now=now,
         )
-        assert queue_maintenance(s, window, now) == 2
+        # Adding the window queued the notices; queueing again adds none.
         assert queue_maintenance(s, window, now) == 0
     Worker(app.config).drain()
     assert sorted(m["To"] for m in sink.parsed()) == [
