@@ -377,3 +377,9 @@ def test_composer_preview_shows_the_email_subject_beside_the_web_preview(compose
     assert soup.find(id="email-preview-subject").get_text() == (
         "[Identified] Checkout unavailable - next update 16:45 UTC"
     )
+    # The text and the HTML versions sit beside it; the HTML in a sandboxed frame.
+    assert "Card payments fail at checkout." in soup.find(id="email-preview-text").text
+    frame = soup.find("iframe", id="email-preview-html")
+    assert frame.has_attr("sandbox")
+    html = BeautifulSoup(frame["srcdoc"], "html.parser")
+    assert "We are rolling back the payment release." in html.get_text()
