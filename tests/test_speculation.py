@@ -23,7 +23,11 @@ from hypothesis import strategies as st
 from statuspage.rules.findings import Finding
 from statuspage.rules.speculation import _GATES, STATUSES, check_speculation
 
-DEV_SET = Path(__file__).resolve().parents[2] / "shared/speculation/dev.jsonl"
+# The shared development set lives beside the repository (../shared); a copy
+# in tests/fixtures keeps a lone clone testable. The shared one wins when present.
+_SHARED_DEV_SET = Path(__file__).resolve().parents[2] / "shared/speculation/dev.jsonl"
+_COPY_DEV_SET = Path(__file__).resolve().parent / "fixtures/speculation_dev.jsonl"
+DEV_SET = _SHARED_DEV_SET if _SHARED_DEV_SET.is_file() else _COPY_DEV_SET
 
 INV, IDE, MON, RES, PM = STATUSES
 EARLY = (INV, IDE, MON)
