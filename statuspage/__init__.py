@@ -14,7 +14,7 @@ from .paths import bundled
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create the composer and public-site app."""
-    from . import background, checker, config, db
+    from . import background, checker, config, db, maintenance
     from .web import init_app as init_web
 
     overrides = dict(test_config or {})
@@ -45,6 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     init_mail(app)
     checker.init_app(app)
+    maintenance.init_app(app)
     from .cli import init_app as init_cli
 
     init_cli(app)

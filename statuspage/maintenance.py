@@ -1,13 +1,15 @@
 """Scheduled maintenance: planned work, announced ahead, shown on the public site.
 
 The composer has no screen for it yet: `statuspage maintenance add` and
-`POST /api/v1/maintenances` create one.
+`POST /api/v1/maintenances` create one; `advance` starts and completes windows on
+time (inside the app every CHECK_INTERVAL seconds, or `statuspage maintenance tick`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 import click
 from flask import current_app
@@ -91,7 +93,115 @@ def add_maintenance(
     return maintenance
 
 
+def advance(session: Session, now: datetime) -> list[Maintenance]:
+    """Start windows whose time has come and complete those that have ended.
+
+    Starting sets the covered components that are operational to
+    under_maintenance; completing sets those still under_maintenance back to
+    operational (unless another window still covers them). Each change queues a
+    notice to subscribers in the same transaction. Returns the windows changed.
+    """
+    from .notify.outbox import queue_maintenance
+
+    changed: list[Maintenance] = []
+    windows = session.exec(
+        select(Maintenance).where(
+            Maintenance.status.in_(("scheduled", "in_progress", "verifying"))  # type: ignore[attr-defined]
+        )
+    ).all()
+    for window in windows:
+        if window.status == "scheduled" and window.scheduled_for <= now:
+            new = "completed" if window.scheduled_until <= now else "in_progress"
+        elif window.status != "scheduled" and window.scheduled_until <= now:
+            new = "completed"
+        else:
+            continue
+        window.status = new
+        window.updated_at = now
+        session.add(window)
+        changed.append(window)
+    session.flush()
+    active = {
+        link.component_id
+        for window in session.exec(
+            select(Maintenance).where(
+                Maintenance.status.in_(("in_progress", "verifying"))  # type: ignore[attr-defined]
+            )
+        ).all()
+        for link in session.exec(
+            select(MaintenanceComponent).where(
+                MaintenanceComponent.maintenance_id == window.id
+            )
+        ).all()
+    }
+    for window in changed:
+        links = session.exec(
+            select(MaintenanceComponent).where(
+                MaintenanceComponent.maintenance_id == window.id
+            )
+        ).all()
+        for link in links:
+            component = session.get(Component, link.component_id)
+            assert component is not None
+            if window.status == "in_progress" and component.status == "operational":
+                component.status = "under_maintenance"
+            elif (
+                window.status == "completed"
+                and component.status == "under_maintenance"
+                and component.id not in active
+            ):
+                component.status = "operational"
+            else:
+                continue
+            component.updated_at = now
+            session.add(component)
+        queue_maintenance(session, window, now)
+    session.flush()
+    return changed
+
+
+def tick(settings: Any, now: datetime) -> list[int]:
+    """Advance maintenance windows and rebuild the site if any changed."""
+    from .db import session_scope
+    from .render import build
+
+    url = settings["DATABASE_URL"]
+    with session_scope(url) as session:
+        changed = [w.id for w in advance(session, now) if w.id is not None]
+    if changed:
+        with session_scope(url) as session:
+            build(session, settings, now=now)
+    return changed
+
+
+def init_app(app: Any) -> None:
+    """Advance maintenance windows inside the app, with the checkpoint checks."""
+    from . import background
+
+    def _interval(app: Any) -> float:
+        return float(app.config.get("CHECK_INTERVAL") or 0)
+
+    def _run(app: Any) -> None:
+        clock = app.config.get("CLOCK")
+        tick(app.config, clock() if clock else datetime.now(UTC))
+
+    background.register(app, "maintenance", _interval, _run)
+
+
 maintenance_group = click.Group("maintenance", help="Scheduled maintenance.")
+
+
+@maintenance_group.command("tick")
+@click.option("--now", "now_text", default=None, help="ISO 8601 time (default: now).")
+@with_appcontext
+def maintenance_tick(now_text: str | None) -> None:
+    """Start and complete maintenance windows whose time has come (for cron)."""
+    try:
+        now = parse_time(now_text) if now_text else datetime.now(UTC)
+    except MaintenanceError as exc:
+        raise click.BadParameter(str(exc), param_hint="--now") from exc
+    changed = tick(current_app.config, now)
+    click.echo(f"{len(changed)} maintenance window(s) changed.")
 
 
 @maintenance_group.command("add")
