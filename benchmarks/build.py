@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Replace this script's folder (its neighbour email.py would shadow the stdlib).
 sys.path[0] = str(ROOT)
 
+import sqlalchemy as sa  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
 from statuspage import db  # noqa: E402
@@ -193,9 +194,10 @@ def measure_publish(url: str, out: str) -> dict:
         at = END + timedelta(hours=2, minutes=5 * n)
         started = time.perf_counter()
         with db.session_scope(url) as session:
-            incident = session.exec(
-                select(Incident).order_by(Incident.id.desc())  # type: ignore[union-attr]
-            ).first()
+            # By id, as the app's routes do: the newest incident's id, then the row
+            # (`.first()` on an unlimited select would load every incident first).
+            newest = session.exec(select(sa.func.max(Incident.id))).one()
+            incident = session.get(Incident, newest)
             assert incident is not None
             service.add_update(
                 session,

@@ -23,6 +23,7 @@ from .lock import LockTimeout, build_lock
 from .snapshot import read_base, read_snapshot, read_updates
 from .theme import ThemeError, make_environment, static_files, theme_for
 from .writer import (
+    Prefill,
     SiteWriter,
     WriterError,
     clean_builds,
@@ -115,30 +116,41 @@ def _build(
 ) -> BuildResult:
     started = time.perf_counter()
     timings = dict.fromkeys(("query", "plan", "render", "write", "swap"), 0.0)
-    theme = theme_for(settings)
-    env = make_environment(theme)
-    # The uptime bars need status changes of their window only (and a margin).
-    since = None if now is None else now - timedelta(days=site.UPTIME_DAYS + 2)
-    base = read_base(session, changes_since=since)
-    timings["query"] += time.perf_counter() - started
-    mark = time.perf_counter()
-    moment = (now or _newest(base) or datetime.now(UTC)).astimezone(UTC)
-    jobs, shared = site.plan(base, settings, moment)
-    key = site.global_key(base, settings, theme)
-    previous, old = (None, {}) if full else _previous(out, key)
-    todo = [
-        j
-        for j in jobs
-        if previous is None or j.key is None or old.get(j.paths[0]) != j.key
-    ]
-    timings["plan"] += time.perf_counter() - mark
-    mark = time.perf_counter()
-    if previous is None:
-        loaded = read_updates(session, base)
-    else:
-        loaded = read_updates(session, base, {i for j in todo for i in j.needs})
-    timings["query"] += time.perf_counter() - mark
-    state = site.state_for(env, base, loaded, settings, now or moment, shared)
+    # Hard links to the live build's files, made meanwhile in another process.
+    prefill = None if full or not PREFILL else Prefill(out, _FILES)
+    try:
+        theme = theme_for(settings)
+        env = make_environment(theme)
+        # The uptime bars need status changes of their window only (and a margin).
+        since = None if now is None else now - timedelta(days=site.UPTIME_DAYS + 2)
+        base = read_base(session, changes_since=since)
+        timings["query"] += time.perf_counter() - started
+        mark = time.perf_counter()
+        moment = (now or _newest(base) or datetime.now(UTC)).astimezone(UTC)
+        jobs, shared = site.plan(base, settings, moment)
+        key = site.global_key(base, settings, theme)
+        previous, old = (None, {}) if full else _previous(out, key)
+        todo = [
+            j
+            for j in jobs
+            if previous is None or j.key is None or old.get(j.paths[0]) != j.key
+        ]
+        timings["plan"] += time.perf_counter() - mark
+        mark = time.perf_counter()
+        if previous is None:
+            loaded = read_updates(session, base)
+        else:
+            loaded = read_updates(session, base, {i for j in todo for i in j.needs})
+        timings["query"] += time.perf_counter() - mark
+        state = site.state_for(env, base, loaded, settings, now or moment, shared)
+        mark = time.perf_counter()
+        files = _FILES.get(str(previous)) if previous is not None else None
+        prefilled = prefill.take(previous, files) if prefill is not None else None
+        timings["write"] += time.perf_counter() - mark
+    except BaseException:
+        if prefill is not None:
+            prefill.discard()
+        raise
     manifest = {
         "global": key,
         "pages": {j.paths[0]: j.key for j in jobs if j.key is not None},
@@ -151,34 +163,45 @@ def _build(
         rendering -= {id(j) for j in parallel}
     # Everything that can fail (templates, paths, disk) happens inside the staging
     # folder; the live site changes only in publish(), in one step.
-    with staging(out) as stage:
-        writer = SiteWriter(stage)
+    with staging(out, prefilled) as stage:
+        writer = SiteWriter(
+            stage, (files or frozenset()) if prefilled is not None else frozenset()
+        )
         done, reused = 0, 0
+        unchanged: list[str] = []
+
+        def run_here() -> None:
+            # The jobs of this process (while forked workers render theirs).
+            nonlocal done
+            for job in jobs:
+                if id(job) in rendering:
+                    _run(job, state, writer, timings)
+                elif (
+                    job.key is not None
+                    and previous is not None
+                    and old.get(job.paths[0]) == job.key
+                ):
+                    unchanged.extend(job.paths)
+                else:
+                    continue  # rendered by a worker
+                done += 1
+                if progress is not None and (done % 200 == 0 or done == len(jobs)):
+                    progress(done, len(jobs))
+
         if parallel:
             for job in parallel:
                 for path in job.paths:
                     writer.claim(path)  # refuses duplicates before any work
-            for render_s, write_s in _render_forked(parallel, state, stage, workers):
+            for render_s, write_s in _render_forked(
+                parallel, state, stage, workers, writer.prefilled, run_here
+            ):
                 timings["render"] += render_s
                 timings["write"] += write_s
             done += len(parallel)
             if progress is not None:
                 progress(done, len(jobs))
-        unchanged: list[str] = []
-        for job in jobs:
-            if id(job) in rendering:
-                _run(job, state, writer, timings)
-            elif (
-                job.key is not None
-                and previous is not None
-                and old.get(job.paths[0]) == job.key
-            ):
-                unchanged += job.paths
-            else:
-                continue  # rendered by a worker
-            done += 1
-            if progress is not None and (done % 200 == 0 or done == len(jobs)):
-                progress(done, len(jobs))
+        else:
+            run_here()
         if unchanged:
             assert previous is not None
             mark = time.perf_counter()
@@ -188,10 +211,14 @@ def _build(
         mark = time.perf_counter()
         for relative, source in static_files(theme):
             writer.copy(source, f"static/{relative}")
+        writer.drop_others()  # files of the previous build this one no longer has
         timings["write"] += time.perf_counter() - mark
+        manifest_text = json.dumps(manifest, separators=(",", ":"))
         mark = time.perf_counter()
         replaced = live_build(out)
-        publish(out, stage, json.dumps(manifest, sort_keys=True), clean=False)
+        _FILES.clear()
+        live = publish(out, stage, manifest_text, clean=False)
+        _FILES[str(live)] = frozenset(writer.written)
         timings["swap"] += time.perf_counter() - mark
     live_after = time.perf_counter() - started
     mark = time.perf_counter()
@@ -210,7 +237,11 @@ def _build(
 
 
 PARALLEL_MIN_JOBS = 1000
+PREFILL = True  # see writer.Prefill
 _FORKED: dict[str, Any] = {}
+# The files of the last build this process published, by its folder: what a
+# `Prefill` of it holds.
+_FILES: dict[str, frozenset[str]] = {}
 
 
 def _can_fork() -> bool:
@@ -239,8 +270,8 @@ def _run(
 
 def _render_share(index: int) -> tuple[float, float]:
     """In a forked worker: render every `workers`-th job from `index`."""
-    jobs, state, stage, workers = _FORKED["args"]
-    writer = SiteWriter(stage)
+    jobs, state, stage, workers, prefilled = _FORKED["args"]
+    writer = SiteWriter(stage, prefilled)
     timings = {"render": 0.0, "write": 0.0}
     for job in jobs[index::workers]:
         _run(job, state, writer, timings, claimed=True)
@@ -248,16 +279,24 @@ def _render_share(index: int) -> tuple[float, float]:
 
 
 def _render_forked(
-    jobs: list[site.Job], state: site.RenderState, stage: Path, workers: int
+    jobs: list[site.Job],
+    state: site.RenderState,
+    stage: Path,
+    workers: int,
+    prefilled: frozenset[str] = frozenset(),
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[tuple[float, float]]:
     """Render jobs in forked processes (they inherit the data: nothing is pickled
     but the timings coming back). Worker time is summed, so "render" and "write"
     are CPU seconds here, not wall time."""
-    _FORKED["args"] = (jobs, state, stage, workers)
+    _FORKED["args"] = (jobs, state, stage, workers, prefilled)
     try:
         ctx = multiprocessing.get_context("fork")
         with ctx.Pool(workers) as pool:
-            return pool.map(_render_share, range(workers))
+            pending = pool.map_async(_render_share, range(workers))
+            if meanwhile is not None:
+                meanwhile()  # this process's own jobs, at the same time
+            return pending.get()
     finally:
         _FORKED.clear()
 

@@ -7,6 +7,7 @@ public contract a theme's templates receive, so every field carries help text.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -77,17 +78,20 @@ def status_label(status: str) -> str:
     return labels.get(status) or status.replace("_", " ").title()
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure; listings repeat times
 def format_utc(moment: datetime) -> str:
     """A time as customers read it: 26 Nov 2026, 16:30 UTC."""
     m = moment.astimezone(UTC)
     return f"{m.day} {MONTHS[m.month - 1][:3]} {m.year}, {m:%H:%M} UTC"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def format_hhmm(moment: datetime) -> str:
     """A time of day in UTC: 16:45 UTC."""
     return f"{moment.astimezone(UTC):%H:%M} UTC"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def format_iso(moment: datetime) -> str:
     """A machine-readable time for `<time datetime>`: 2026-11-26T16:30:00+00:00."""
     return moment.astimezone(UTC).isoformat(timespec="seconds")
@@ -117,6 +121,10 @@ class SiteContext:
     show_on_time_rate: bool = field(
         default=False,
         metadata={"help": "SHOW_ON_TIME_RATE: show incidents' on-time line"},
+    )
+    subscribe_url: str = field(
+        default="/subscribe",
+        metadata={"help": "Where subscribe forms post: APP_URL + /subscribe"},
     )
 
 
@@ -473,6 +481,7 @@ def site_context(
         public_url=str(settings.get("PUBLIC_URL") or "").rstrip("/"),
         last_updated=moment.astimezone(UTC),
         show_on_time_rate=bool(settings.get("SHOW_ON_TIME_RATE")),
+        subscribe_url=str(settings.get("APP_URL") or "").rstrip("/") + "/subscribe",
     )
 
 

@@ -33,6 +33,26 @@ def digest(*parts: Any) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
+_KEYS: dict[int, tuple[IncidentRow, str, str]] = {}
+
+
+def _row_keys(rows: Iterable[IncidentRow]) -> tuple[dict[int, str], dict[int, str]]:
+    """`row_key` and month of each row by incident id, reusing those of rows seen
+    before: `read_base` hands back the very same (frozen) row objects for incidents
+    that did not change, so only new or changed rows are computed."""
+    global _KEYS
+    seen, fresh = _KEYS, {}
+    keys, months = {}, {}
+    for r in rows:
+        hit = seen.get(id(r))
+        if hit is None or hit[0] is not r:
+            hit = (r, row_key(r), contexts.month_key(r.declared_at))
+        fresh[id(r)] = hit
+        keys[r.id], months[r.id] = hit[1], hit[2]
+    _KEYS = fresh
+    return keys, months
+
+
 def row_key(row: IncidentRow) -> str:
     """What an incident's own page depends on, from its row alone.
 
@@ -84,7 +104,7 @@ class RenderState:
     def month(self, key: str) -> contexts.MonthContext:
         """One month of the history with its incidents."""
         rows = self.rows_by_month.get(key, ())
-        return contexts.month_context(key, map(contexts.incident_item, rows))
+        return contexts.month_context(key, map(_item, rows))
 
     def page(self, path: str, template: str, **extra: Any) -> str:
         """Render one HTML page."""
@@ -178,10 +198,9 @@ def plan(
 ) -> tuple[list[Job], dict[str, Any]]:
     """Every job of the site, and the facts shared by their render functions."""
     rows_by_id = {r.id: r for r in base.rows}
-    keys = {r.id: row_key(r) for r in base.rows}
+    keys, month_of = _row_keys(base.rows)
     uptimes = _uptimes(base, now)
     current = contexts.month_key(now)
-    month_of = {r.id: contexts.month_key(r.declared_at) for r in base.rows}
     months = contexts.month_range(
         min([*month_of.values(), current]), max([*month_of.values(), current])
     )
@@ -251,16 +270,27 @@ def plan(
                 _component_feed_renderer(c.id, candidates),
             )
         )
+    # An incident's job is a function of its id and key alone: reuse the previous
+    # plan's (in this process) for the thousands of incidents that did not change.
+    global _INCIDENT_JOBS
+    reuse, fresh = _INCIDENT_JOBS, {}
     for incident_id in sorted(rows_by_id):
-        jobs.append(
-            Job(
+        key = keys[incident_id]
+        job = reuse.get((incident_id, key))
+        if job is None:
+            job = Job(
                 (f"incidents/{incident_id}.html",),
-                keys[incident_id],
+                key,
                 (incident_id,),
                 _incident_renderer(incident_id),
             )
-        )
+        fresh[incident_id, key] = job
+        jobs.append(job)
+    _INCIDENT_JOBS = fresh
     return jobs, shared
+
+
+_INCIDENT_JOBS: dict[tuple[int, str], Job] = {}
 
 
 def state_for(
@@ -445,9 +475,7 @@ def _component_renderer(
         path = f"components/{component_id}.html"
         snap = next(c for c in s.snapshot.components if c.id == component_id)
         group = next((g.name for g in s.snapshot.groups if g.id == snap.group_id), "")
-        mine = [
-            contexts.incident_item(r) for r in s.rows_by_component.get(component_id, ())
-        ]
+        mine = [_item(r) for r in s.rows_by_component.get(component_id, ())]
         component = contexts._component(snap)
         component = contexts.ComponentContext(
             **{**component.__dict__, "uptime": s.uptimes.get(component_id)}
@@ -504,6 +532,21 @@ def _component_feed_renderer(
         )
 
     return render
+
+
+_ITEMS: dict[int, tuple[IncidentRow, contexts.IncidentItem]] = {}
+
+
+def _item(row: IncidentRow) -> contexts.IncidentItem:
+    """`contexts.incident_item`, kept per row object (rows are frozen and reused)."""
+    hit = _ITEMS.get(id(row))
+    if hit is not None and hit[0] is row:
+        return hit[1]
+    item = contexts.incident_item(row)
+    if len(_ITEMS) > 4 * len(_KEYS) + 1000:  # rows of older reads: let them go
+        _ITEMS.clear()
+    _ITEMS[id(row)] = (row, item)
+    return item
 
 
 def _incident_renderer(

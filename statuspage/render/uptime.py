@@ -55,6 +55,9 @@ def day_statuses(
     # Only the segments that reach into the window matter.
     window_start = datetime.combine(first, time(), UTC)
     segments = [s for s in segments if s[1] > window_start]
+    # Segments follow each other, so their ends only grow: a day need not look at
+    # those that ended before it (`lo` moves forward, never back).
+    lo = 0
     for n in range(days):
         day = first + timedelta(days=n)
         d0 = datetime.combine(day, time(), UTC)
@@ -63,7 +66,9 @@ def day_statuses(
             out.append((day, NO_DATA, 0))
             continue
         worst, outage = "operational", 0.0
-        for s0, s1, st in segments:
+        while lo < len(segments) and segments[lo][1] <= d0:
+            lo += 1
+        for s0, s1, st in segments[lo:]:
             if s0 >= d1:
                 break
             seconds = _overlap(s0, s1, d0, d1)

@@ -8,6 +8,11 @@ Layout next to the site folder `out_dir` (say `instance/site`):
 
 Readers follow `instance/site` and see either the old tree or the new one, never a
 mix: `os.replace` of a symlink is a single rename(2).
+
+An incremental build reuses the live build's unchanged files as hard links, made
+either one by one (`SiteWriter.link_many`) or all at once by `cp -al` in another
+process (`Prefill`); a file it re-renders is unlinked and written anew, never
+written through a link.
 """
 
 from __future__ import annotations
@@ -15,9 +20,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -52,10 +58,13 @@ def check_path(path: str) -> str:
 class SiteWriter:
     """Writes files under one root; refuses to write the same path twice."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, prefilled: frozenset[str] = frozenset()) -> None:
         self.root = root
         self.written: set[str] = set()
         self._folders: set[Path] = set()
+        # Files already in `root` (hard links to the previous build's, made by
+        # `Prefill`): never written through, always unlinked and replaced.
+        self.prefilled = prefilled
 
     @property
     def files(self) -> int:
@@ -80,8 +89,13 @@ class SiteWriter:
         if claimed:
             check_path(path)
             self.written.add(path)
-            return self.root / path
-        return self.claim(path)
+            target = self.root / path
+        else:
+            target = self.claim(path)
+        if path in self.prefilled:
+            # A link to the live site's file: writing into it would change that.
+            target.unlink(missing_ok=True)
+        return target
 
     def write_text(self, path: str, text: str, claimed: bool = False) -> Path:
         """Write `text` as UTF-8 with LF newlines to `path`."""
@@ -111,10 +125,12 @@ class SiteWriter:
         src, dst = f"{source_root}/", f"{self.root}/"
         made: set[str] = set()
         for path in paths:
-            check_path(path)
+            # Not check_path(): every one was checked when the previous build wrote it.
             if path in self.written:
                 raise WriterError(f"{path} would be written twice in one build")
             self.written.add(path)
+            if path in self.prefilled:
+                continue  # already linked
             folder = path.rpartition("/")[0]
             if folder and folder not in made:
                 os.makedirs(dst + folder, exist_ok=True)
@@ -130,20 +146,91 @@ class SiteWriter:
         shutil.copyfile(source, target)
         return target
 
+    def drop_others(self) -> None:
+        """Remove the prefilled files this build did not keep or write."""
+        dst = f"{self.root}/"
+        for path in sorted(self.prefilled - self.written):
+            os.unlink(dst + path)
+            folder = path.rpartition("/")[0]
+            while folder:  # and the folders that leaves empty, as a full build would
+                try:
+                    os.rmdir(dst + folder)
+                except OSError:
+                    break
+                folder = folder.rpartition("/")[0]
+
+
+class Prefill:
+    """Hard links to every file of the live build, made by `cp -al` in another
+    process (so on another core) while this one reads the database and plans.
+
+    An incremental build then starts from that copy instead of linking its
+    unchanged files one by one. `take` hands the folder over only if it is a
+    complete copy of the build the plan compared against; otherwise the folder is
+    removed and the build goes the ordinary way.
+    """
+
+    def __init__(self, out_dir: Path, known: Collection[str] = ()) -> None:
+        """Start copying, if the live build is one of `known` (whose files the
+        caller knows: another process's build is not worth copying for nothing)."""
+        self.source = live_build(out_dir)
+        self.stage: Path | None = None
+        self.proc: subprocess.Popen[bytes] | None = None
+        cp = shutil.which("cp")
+        if self.source is None or cp is None or str(self.source) not in known:
+            return
+        self.stage = _new_stage(builds_dir(out_dir))
+        try:
+            self.proc = subprocess.Popen(
+                [cp, "-al", "--", f"{self.source}/.", str(self.stage)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError:
+            self.discard()
+
+    def take(self, previous: Path | None, files: frozenset[str] | None) -> Path | None:
+        """The folder, if it holds all of `previous` (whose files are `files`)."""
+        if self.proc is None or self.stage is None:
+            return None
+        ok = self.proc.wait() == 0
+        if not ok or previous is None or files is None or previous != self.source:
+            self.discard()
+            return None
+        stage, self.stage = self.stage, None
+        return stage
+
+    def discard(self) -> None:
+        """Stop the copy and remove its folder."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+        if self.proc is not None:
+            self.proc.wait()
+        if self.stage is not None:
+            shutil.rmtree(self.stage, ignore_errors=True)
+            self.stage = None
+
 
 def builds_dir(out_dir: Path) -> Path:
     """The folder holding the builds behind `out_dir`."""
     return out_dir.parent / f".{out_dir.name}.builds"
 
 
-@contextmanager
-def staging(out_dir: Path) -> Iterator[Path]:
-    """A fresh folder beside `out_dir` to build into; removed if the block raises."""
-    builds = builds_dir(out_dir)
+def _new_stage(builds: Path) -> Path:
     builds.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=builds))
     # mkdtemp makes it 0700; a web server running as another user must read it.
     os.chmod(stage, 0o755)
+    return stage
+
+
+@contextmanager
+def staging(out_dir: Path, stage: Path | None = None) -> Iterator[Path]:
+    """A fresh folder beside `out_dir` to build into (or `stage`, one made by
+    `Prefill`); removed if the block raises."""
+    if stage is None:
+        stage = _new_stage(builds_dir(out_dir))
     try:
         yield stage
     except BaseException:
