@@ -344,3 +344,38 @@ def test_resubscribing_after_unsubscribe_needs_one_new_confirmation(
     client.post(again, data={"csrf_token": csrf})
     back = subscriber(app, "back@example.com")
     assert back.unsubscribed_at is None and back.confirmed_at is not None
+
+
+def test_public_incident_page_offers_to_follow_the_incident(app, client, token):
+    created = client.post(
+        "/api/v1/incidents",
+        json={
+            "title": "Checkout errors",
+            "severity": "SEV-2",
+            "current_impact": "Some users cannot check out.",
+            "current_action": "We are rolling back the release.",
+            "user_action": "Retry in a few minutes.",
+            "next_update_at": "2026-11-26T17:00:00Z",
+        },
+        headers={"Authorization": f"Bearer {token}"},
+    ).get_json()
+    page = BeautifulSoup(
+        client.get(f"/incidents/{created['id']}.html").text, "html.parser"
+    )
+    form = page.find("section", class_="follow").find("form")
+    assert form["action"].endswith("/subscribe")
+    fields = {i["name"]: i.get("value") for i in form.find_all("input")}
+    assert fields["incident"] == str(created["id"])
+    # Posting it as the browser would starts a double opt-in for that incident.
+    answer = client.post(
+        form["action"], data={"incident": fields["incident"], "email": "f@example.com"}
+    )
+    assert answer.status_code in (200, 202)
+    from statuspage.models import SubscriberIncident
+
+    with db.session_scope(app.config["DATABASE_URL"]) as s:
+        follower = s.exec(select(Subscriber).where(Subscriber.email == "f@example.com"))
+        subscriber = follower.one()
+        assert subscriber.confirmed_at is None
+        link = s.exec(select(SubscriberIncident)).one()
+        assert (link.subscriber_id, link.incident_id) == (subscriber.id, created["id"])
