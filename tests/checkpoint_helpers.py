@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,11 +17,7 @@ from sqlmodel import Session
 
 from statuspage.models import Incident, IncidentRole, Update
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from .helpers import free_port  # noqa: F401  (re-exported for the tests)
 
 
 class Inbox:

@@ -10,19 +10,10 @@ import pytest
 from werkzeug.serving import make_server
 
 from .conftest import PASSWORD
+from .helpers import CHROMIUM
+from .helpers import CHROMIUM_ARGS as ARGS
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture

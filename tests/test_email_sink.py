@@ -5,7 +5,6 @@ Not a test module itself: the mail tests import `Sink` and `parse`.
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections import deque
 from email import message_from_bytes, policy
@@ -13,12 +12,7 @@ from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
 
-
-def free_port() -> int:
-    """A port nobody listens on (aiosmtpd 1.4 cannot take port 0)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from .helpers import free_port
 
 
 class Sink:

@@ -14,20 +14,12 @@ import pytest
 from statuspage import db
 from statuspage.maintenance import add_maintenance
 
+from .helpers import CHROMIUM
+from .helpers import CHROMIUM_ARGS as ARGS
 from .test_render import T0, populate, run_build, settings
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = T0 + timedelta(hours=1)
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="session")
