@@ -13,7 +13,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlmodel import Session
 
-from .models import Update
+from .models import (
+    Incident,
+    IncidentComponent,
+    Update,
+    UpdateComponent,
+    new_change_token,
+)
 from .paths import bundled
 
 _engines: dict[str, sa.Engine] = {}
@@ -119,6 +125,33 @@ def _refuse_update_edits(session: Session, _ctx: Any, _instances: Any) -> None:
     for obj in session.deleted:
         if isinstance(obj, Update):
             raise ImmutableUpdate("A published update cannot be deleted.")
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _new_change_tokens(session: Session, _ctx: Any, _instances: Any) -> None:
+    """Give an incident a new `change_token` whenever a flush writes something its
+    public pages show (the row itself, its updates, their component changes, its
+    affected components): the site build re-reads only incidents with new tokens.
+    Writes that bypass the ORM must set one themselves (or build with --full)."""
+    touched: set[int] = set()
+    incidents: list[Incident] = []
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Incident):
+            if obj in session.new or session.is_modified(obj):
+                incidents.append(obj)
+        elif isinstance(obj, (Update, IncidentComponent)):
+            if obj.incident_id is not None:
+                touched.add(obj.incident_id)
+        elif isinstance(obj, UpdateComponent) and obj.update_id is not None:
+            update = session.get(Update, obj.update_id)
+            if update is not None:
+                touched.add(update.incident_id)
+    for incident_id in touched:
+        incident = session.get(Incident, incident_id)
+        if incident is not None:
+            incidents.append(incident)
+    for incident in incidents:
+        incident.change_token = new_change_token()
 
 
 def init_app(app: Any) -> None:

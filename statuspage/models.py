@@ -37,6 +37,11 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.astimezone(UTC)
 
 
+def new_change_token() -> str:
+    """A random token marking one version of an incident's public content."""
+    return uuid.uuid4().hex
+
+
 def _ts(nullable: bool = False, **kw: object) -> object:
     return Field(sa_type=UTCDateTime, nullable=nullable, **kw)  # type: ignore[call-overload]
 
@@ -125,6 +130,9 @@ class Incident(SQLModel, table=True):
     resolved_at: datetime | None = _ts(nullable=True, default=None)  # type: ignore[assignment]
     updated_at: datetime = _ts(default_factory=utcnow)  # type: ignore[assignment]
     declared_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    # New on every change to what the public site shows of it (0006): the site
+    # build re-reads only incidents whose token it has not seen.
+    change_token: str = Field(default_factory=new_change_token, max_length=32)
 
 
 class IncidentComponent(SQLModel, table=True):

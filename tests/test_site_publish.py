@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -20,7 +21,7 @@ from statuspage.maintenance import add_maintenance
 from statuspage.models import Component, Incident, IncidentComponent, UpdateComponent
 from statuspage.render import LockTimeout, build
 from statuspage.render.lock import build_lock, release, try_acquire
-from statuspage.render.writer import builds_dir
+from statuspage.render.writer import builds_dir, recycle
 
 from .test_render import T0, add_update, populate, run_build, settings, tree
 
@@ -143,6 +144,75 @@ def test_incremental_equals_full_through_many_kinds_of_change(
     now += timedelta(minutes=1)
     publish_update(url, now, "resolved")
     check("resolved")
+
+
+def test_each_publish_builds_in_the_build_before_and_equals_a_full_build(
+    url: str, tmp_path: Path
+) -> None:
+    # A publish brings the build the live one replaced up to date (a few dozen
+    # links) instead of linking every file anew; the site must not tell.
+    populate(url)
+    site = tmp_path / "site"
+    run_build(url, tmp_path, now=NOW)
+    ways = []
+    for n in range(5):
+        at = NOW + timedelta(minutes=5 * (n + 1))
+        publish_update(url, at, ["monitoring", "identified"][n % 2])
+        result = run_build(url, tmp_path, now=at)
+        ways.append(result.reused_by)
+        assert result.incremental
+        assert tree(site) == full_tree(url, tmp_path, at, f"full-{n}"), n
+        builds = [p.name for p in builds_dir(site).iterdir() if p.is_dir()]
+        assert len([b for b in builds if b.startswith("site-")]) == 2, builds
+        assert not [b for b in builds if b.startswith("building-")], builds
+    # The first publish has no build before the live one to start from.
+    assert ways[0] != "recycled"
+    assert ways[1:] == ["recycled"] * 4
+
+
+def test_a_publish_after_the_build_before_was_removed_still_equals_full(
+    url: str, tmp_path: Path
+) -> None:
+    populate(url)
+    site = tmp_path / "site"
+    run_build(url, tmp_path, now=NOW)
+    for n in range(2):
+        at = NOW + timedelta(minutes=5 * (n + 1))
+        publish_update(url, at)
+        run_build(url, tmp_path, now=at)
+    live = os.path.realpath(site)
+    for old in builds_dir(site).iterdir():  # another process cleaned up
+        if old.is_dir() and old.name.startswith("site-") and str(old) != live:
+            shutil.rmtree(old)
+    at = NOW + timedelta(minutes=20)
+    publish_update(url, at, "identified")
+    result = run_build(url, tmp_path, now=at)
+    assert result.incremental
+    assert result.reused_by in ("copied", "linked")
+    assert tree(site) == full_tree(url, tmp_path, at, "full")
+
+
+def test_recycling_a_build_relinks_changed_files_and_drops_removed_ones(
+    tmp_path: Path,
+) -> None:
+    builds = tmp_path / ".site.builds"
+    before, live = builds / "site-1", builds / "site-2"
+    files_before = {"index.html": "old front", "a/b.html": "same", "gone/x.html": "x"}
+    files_live = {"index.html": "new front", "a/b.html": "same", "new/y.html": "y"}
+    for root, files in ((before, files_before), (live, files_live)):
+        for path, text in files.items():
+            (root / path).parent.mkdir(parents=True, exist_ok=True)
+            (root / path).write_text(text)
+    stage = recycle(
+        live, before, set(files_live), {"index.html", "gone/x.html", "new/y.html"}
+    )
+    assert stage is not None
+    assert tree(stage) == tree(live)
+    assert not (stage / "gone").exists()  # no empty folder a full build lacks
+    assert not before.exists()
+    assert (stage / "index.html").stat().st_ino == (live / "index.html").stat().st_ino
+    # The build before is gone now (another process cleaned it): nothing to reuse.
+    assert recycle(live, before, set(files_live), {"index.html"}) is None
 
 
 def test_full_flag_renders_everything(url: str, tmp_path: Path) -> None:

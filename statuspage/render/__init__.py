@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import shutil
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -26,10 +27,12 @@ from .writer import (
     Prefill,
     SiteWriter,
     WriterError,
+    builds_dir,
     clean_builds,
     live_build,
     manifest_path,
     publish,
+    recycle,
     staging,
 )
 
@@ -58,6 +61,10 @@ class BuildResult:
     incremental: bool = False
     timings: dict[str, float] = field(default_factory=dict)  # query, render, ...
     live_after: float = 0.0  # seconds until the new tree was live (before cleanup)
+    # How the unchanged files got into the new build: "recycled" (the build before
+    # the live one, brought up to date), "copied" (`cp -al` of the live one),
+    # "linked" (one by one), or "" (nothing reused: a full or first build).
+    reused_by: str = ""
 
 
 def _previous(out: Path, global_key: str) -> tuple[Path | None, dict[str, str]]:
@@ -116,8 +123,11 @@ def _build(
 ) -> BuildResult:
     started = time.perf_counter()
     timings = dict.fromkeys(("query", "plan", "render", "write", "swap"), 0.0)
-    # Hard links to the live build's files, made meanwhile in another process.
-    prefill = None if full or not PREFILL else Prefill(out, _FILES)
+    # The folder to build in, holding hard links to every file of the live build:
+    # the build before it, brought up to date (a few dozen links), or else a copy
+    # made meanwhile in another process (`cp -al`, ten thousand links).
+    recycled = None if full or not RECYCLE else _recycle(out)
+    prefill = None if full or recycled or not PREFILL else Prefill(out, _FILES)
     try:
         theme = theme_for(settings)
         env = make_environment(theme)
@@ -145,11 +155,19 @@ def _build(
         state = site.state_for(env, base, loaded, settings, now or moment, shared)
         mark = time.perf_counter()
         files = _FILES.get(str(previous)) if previous is not None else None
-        prefilled = prefill.take(previous, files) if prefill is not None else None
+        if recycled is not None:
+            if previous is None or files is None or previous != recycled[0]:
+                shutil.rmtree(recycled[1], ignore_errors=True)  # not what we build on
+                recycled = None
+            prefilled = recycled[1] if recycled is not None else None
+        else:
+            prefilled = prefill.take(previous, files) if prefill is not None else None
         timings["write"] += time.perf_counter() - mark
     except BaseException:
         if prefill is not None:
             prefill.discard()
+        if recycled is not None:
+            shutil.rmtree(recycled[1], ignore_errors=True)
         raise
     manifest = {
         "global": key,
@@ -211,15 +229,26 @@ def _build(
         mark = time.perf_counter()
         for relative, source in static_files(theme):
             writer.copy(source, f"static/{relative}")
-        writer.drop_others()  # files of the previous build this one no longer has
+        # Files of the previous build this one no longer has.
+        dropped = writer.drop_others()
         timings["write"] += time.perf_counter() - mark
         manifest_text = json.dumps(manifest, separators=(",", ":"))
         mark = time.perf_counter()
         replaced = live_build(out)
-        _FILES.clear()
+        _forget_builds(out)
         live = publish(out, stage, manifest_text, clean=False)
         _FILES[str(live)] = frozenset(writer.written)
+        if prefilled is not None and replaced is not None and replaced == previous:
+            # What differs between the two builds: the next build can bring the
+            # replaced one up to date with these alone (`writer.recycle`).
+            _CHANGED[str(live)] = (replaced, frozenset(writer.fresh | dropped))
         timings["swap"] += time.perf_counter() - mark
+    if reused == 0 and prefilled is None:
+        reused_by = ""
+    elif recycled is not None:
+        reused_by = "recycled"
+    else:
+        reused_by = "copied" if prefilled is not None else "linked"
     live_after = time.perf_counter() - started
     mark = time.perf_counter()
     clean_builds(out, replaced.name if replaced else None)
@@ -233,15 +262,39 @@ def _build(
         incremental=previous is not None,
         timings=timings,
         live_after=live_after,
+        reused_by=reused_by,
     )
 
 
 PARALLEL_MIN_JOBS = 1000
 PREFILL = True  # see writer.Prefill
+RECYCLE = True  # see writer.recycle
 _FORKED: dict[str, Any] = {}
 # The files of the last build this process published, by its folder: what a
 # `Prefill` of it holds.
 _FILES: dict[str, frozenset[str]] = {}
+# For that build: the build it replaced, and the paths that differ between them.
+_CHANGED: dict[str, tuple[Path, frozenset[str]]] = {}
+
+
+def _forget_builds(out: Path) -> None:
+    """Forget what this process knows of the builds behind `out` (not of others:
+    one process may build several sites)."""
+    prefix = f"{builds_dir(out)}/"
+    for known in (_FILES, _CHANGED):
+        for name in [k for k in known if k.startswith(prefix)]:
+            del known[name]
+
+
+def _recycle(out: Path) -> tuple[Path, Path] | None:
+    """(live build, staging folder holding a copy of it) made from the build the
+    live one replaced, if this process published the live one and knows both."""
+    live = live_build(out)
+    if live is None or str(live) not in _FILES or str(live) not in _CHANGED:
+        return None
+    replaced, changed = _CHANGED[str(live)]
+    stage = recycle(live, replaced, _FILES[str(live)], changed)
+    return None if stage is None else (live, stage)
 
 
 def _can_fork() -> bool:

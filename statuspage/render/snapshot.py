@@ -111,6 +111,7 @@ class IncidentRow:
     update_count: int = 0
     last_update_id: int = 0
     last_published_at: datetime | None = None
+    token: str = ""  # the incident's change_token when this row was read
 
 
 @dataclass(frozen=True)
@@ -230,7 +231,26 @@ class Base:
     maintenances: tuple[MaintenanceSnap, ...]
 
 
-_ROW_CACHE: dict[tuple[Any, ...], IncidentRow] = {}
+# Incident rows and snapshots already read in this process, by incident id, with
+# the component names they were made with. A row is reused while its incident's
+# `change_token` is the one it was read with: every write that changes an
+# incident's public content sets a new token (`incidents._publish`), so a publish
+# reads two short columns of every incident and the full rows of one or two.
+_ROWS: dict[int, IncidentRow] = {}
+_ROWS_NAMES: dict[int, str] = {}
+_SNAPS: dict[int, tuple[str, IncidentSnap]] = {}
+_SNAPS_NAMES: dict[int, str] = {}
+# More stale rows than this: read every row in one statement instead of by id.
+REREAD_ALL = 2000
+# Keep the snapshots of a build that read at most this many (not a full build's).
+SNAP_CACHE_MAX = 2000
+_CHUNK = 500  # bound parameters per IN (...): SQLite allows a limited number
+
+
+def forget() -> None:
+    """Drop the rows and snapshots kept between builds (the next read is full)."""
+    global _ROWS, _SNAPS, _CHANGES
+    _ROWS, _SNAPS, _CHANGES = {}, {}, {}
 
 
 def read_base(session: Session, changes_since: datetime | None = None) -> Base:
@@ -239,12 +259,7 @@ def read_base(session: Session, changes_since: datetime | None = None) -> Base:
     `changes_since` limits the status changes to those from that time on (the
     uptime bars need no older ones: a change records the status it replaced).
     """
-    g, c, i = ComponentGroup.__table__, Component.__table__, Incident.__table__  # type: ignore[attr-defined]
-    ic, u, uc = (
-        IncidentComponent.__table__,  # type: ignore[attr-defined]
-        Update.__table__,  # type: ignore[attr-defined]
-        UpdateComponent.__table__,  # type: ignore[attr-defined]
-    )
+    g, c = ComponentGroup.__table__, Component.__table__  # type: ignore[attr-defined]
     m, mc = Maintenance.__table__, MaintenanceComponent.__table__  # type: ignore[attr-defined]
     groups = tuple(
         GroupSnap(r.id, r.name, r.description, r.position, _t(r.created_at))
@@ -265,93 +280,8 @@ def read_base(session: Session, changes_since: datetime | None = None) -> Base:
         )
         for r in _rows(session, _select(c).order_by(c.c.id))
     )
-    names = {x.id: x.name for x in components}
-    # Plain tuples (component id, name, status) per incident; snapshots made once.
-    affected: dict[int, list[tuple[int, str, str]]] = {}
-    for incident_id, component_id, status in _tuples(
-        session,
-        sa.select(ic.c.incident_id, ic.c.component_id, ic.c.status).order_by(
-            ic.c.incident_id, ic.c.component_id
-        ),
-    ):
-        affected.setdefault(incident_id, []).append(
-            (component_id, names.get(component_id, ""), status)
-        )
-    snaps: dict[tuple[int, str, str], AffectedSnap] = {}
-    counts = (
-        sa.select(
-            u.c.incident_id,
-            sa.func.count(u.c.id).label("n"),
-            sa.func.max(u.c.id).label("last_id"),
-            sa.func.max(u.c.published_at).label("last_at"),
-        )
-        .group_by(u.c.incident_id)
-        .subquery()
-    )
-    no_affected: tuple[tuple[int, str, str], ...] = ()
-    # An incident row is a pure function of what was read for it, so rows read
-    # unchanged since the previous read (in this process) are reused as they are:
-    # on a publish all but one or two of 10,000 are.
-    global _ROW_CACHE
-    cache, fresh = _ROW_CACHE, {}
-    built = []
-    for r in _tuples(
-        session,
-        sa.select(
-            i.c.id,
-            i.c.title,
-            i.c.severity,
-            i.c.status,
-            i.c.declared_at,
-            i.c.resolved_at,
-            i.c.updated_at,
-            sa.func.coalesce(counts.c.n, 0),
-            sa.func.coalesce(counts.c.last_id, 0),
-            counts.c.last_at,
-        )
-        .outerjoin(counts, counts.c.incident_id == i.c.id)
-        .order_by(i.c.id),
-    ):
-        mine_raw = affected.get(r[0])
-        raw = (r, no_affected if mine_raw is None else tuple(mine_raw))
-        row = cache.get(raw)
-        if row is None:
-            mine = []
-            for a in raw[1]:
-                if a not in snaps:
-                    snaps[a] = AffectedSnap(*a)
-                mine.append(snaps[a])
-            # Positional, in field order.
-            row = IncidentRow(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                _t(r[4]),  # type: ignore[arg-type]
-                _t(r[5]),
-                _t(r[6]),  # type: ignore[arg-type]
-                tuple(mine),
-                r[7],
-                r[8],
-                _t(r[9]),
-            )
-        fresh[raw] = row
-        built.append(row)
-    _ROW_CACHE = fresh
-    rows = tuple(built)
-    since = changes_since
-    changes = tuple(
-        StatusChange(r.component_id, _t(r.published_at), r.old_status, r.new_status)  # type: ignore[arg-type]
-        for r in _rows(
-            session,
-            _select(
-                uc.c.component_id, u.c.published_at, uc.c.old_status, uc.c.new_status
-            )
-            .join(u, u.c.id == uc.c.update_id)
-            .where(sa.true() if changes_since is None else u.c.published_at >= since)
-            .order_by(u.c.published_at, u.c.id, uc.c.component_id),
-        )
-    )
+    rows = _incident_rows(session, {x.id: x.name for x in components})
+    changes = _status_changes(session, changes_since)
     planned: dict[int, list[int]] = {}
     for r in _rows(
         session, _select(mc).order_by(mc.c.maintenance_id, mc.c.component_id)
@@ -375,15 +305,179 @@ def read_base(session: Session, changes_since: datetime | None = None) -> Base:
     return Base(groups, components, rows, changes, maintenances)
 
 
+_CHANGES: dict[tuple[Any, ...], StatusChange] = {}
+
+
+def _status_changes(
+    session: Session, since: datetime | None
+) -> tuple[StatusChange, ...]:
+    """Component status changes (from `since` on), oldest first. They belong to
+    published updates, which never change: those read before are reused."""
+    global _CHANGES
+    u, uc = Update.__table__, UpdateComponent.__table__  # type: ignore[attr-defined]
+    statement = (
+        _select(uc.c.component_id, u.c.published_at, uc.c.old_status, uc.c.new_status)
+        .join(u, u.c.id == uc.c.update_id)
+        .where(sa.true() if since is None else u.c.published_at >= since)
+        .order_by(u.c.published_at, u.c.id, uc.c.component_id)
+    )
+    cache, fresh = _CHANGES, {}
+    out = []
+    for raw in _tuples(session, statement):
+        change = cache.get(raw)
+        if change is None:
+            change = StatusChange(raw[0], _t(raw[1]), raw[2], raw[3])  # type: ignore[arg-type]
+        fresh[raw] = change
+        out.append(change)
+    if since is not None:  # not a full history's worth of them
+        _CHANGES = fresh
+    return tuple(out)
+
+
+def _incident_rows(session: Session, names: dict[int, str]) -> tuple[IncidentRow, ...]:
+    """Every incident row, in id order, re-reading only those whose token changed."""
+    global _ROWS, _ROWS_NAMES
+    i = Incident.__table__  # type: ignore[attr-defined]
+    cache = _ROWS if _ROWS_NAMES == names else {}
+    tokens = _tuples(session, sa.select(i.c.id, i.c.change_token).order_by(i.c.id))
+    stale = []
+    for incident_id, token in tokens:
+        known = cache.get(incident_id)
+        if known is None or known.token != token:
+            stale.append(incident_id)
+    if not stale:
+        read: dict[int, IncidentRow] = {}
+    elif len(stale) > REREAD_ALL:
+        read = _read_rows(session, names, None)
+    else:
+        read = {}
+        for n in range(0, len(stale), _CHUNK):
+            read.update(_read_rows(session, names, stale[n : n + _CHUNK]))
+    out = []
+    for incident_id, _token in tokens:
+        # A row read after the tokens is at least as new: it wins, and is kept
+        # under its own token.
+        row = read.get(incident_id) or cache.get(incident_id)
+        if row is not None:
+            out.append(row)
+    _ROWS = {r.id: r for r in out}
+    _ROWS_NAMES = dict(names)
+    return tuple(out)
+
+
+def _read_rows(
+    session: Session, names: dict[int, str], ids: list[int] | None
+) -> dict[int, IncidentRow]:
+    """The incident rows `ids` (None: all), with update counts and affected
+    components. The row, with its token, is read first: what is read after it can
+    only be newer, and a newer change comes with a new token, read next time."""
+    i, ic, u = (
+        Incident.__table__,  # type: ignore[attr-defined]
+        IncidentComponent.__table__,  # type: ignore[attr-defined]
+        Update.__table__,  # type: ignore[attr-defined]
+    )
+    counts = sa.select(
+        u.c.incident_id,
+        sa.func.count(u.c.id).label("n"),
+        sa.func.max(u.c.id).label("last_id"),
+        sa.func.max(u.c.published_at).label("last_at"),
+    ).group_by(u.c.incident_id)
+    affected_query = sa.select(ic.c.incident_id, ic.c.component_id, ic.c.status)
+    if ids is not None:
+        counts = counts.where(u.c.incident_id.in_(ids))
+        affected_query = affected_query.where(ic.c.incident_id.in_(ids))
+    sub = counts.subquery()
+    statement = (
+        sa.select(
+            i.c.id,
+            i.c.title,
+            i.c.severity,
+            i.c.status,
+            i.c.declared_at,
+            i.c.resolved_at,
+            i.c.updated_at,
+            sa.func.coalesce(sub.c.n, 0),
+            sa.func.coalesce(sub.c.last_id, 0),
+            sub.c.last_at,
+            i.c.change_token,
+        )
+        .outerjoin(sub, sub.c.incident_id == i.c.id)
+        .order_by(i.c.id)
+    )
+    if ids is not None:
+        statement = statement.where(i.c.id.in_(ids))
+    raw_rows = _tuples(session, statement)
+    affected: dict[int, list[AffectedSnap]] = {}
+    snaps: dict[tuple[int, str, str], AffectedSnap] = {}
+    for incident_id, component_id, status in _tuples(
+        session, affected_query.order_by(ic.c.incident_id, ic.c.component_id)
+    ):
+        key = (component_id, names.get(component_id, ""), status)
+        snap = snaps.get(key)
+        if snap is None:
+            snap = snaps[key] = AffectedSnap(*key)
+        affected.setdefault(incident_id, []).append(snap)
+    out = {}
+    for r in raw_rows:
+        # Positional, in field order.
+        out[r[0]] = IncidentRow(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            _t(r[4]),  # type: ignore[arg-type]
+            _t(r[5]),
+            _t(r[6]),  # type: ignore[arg-type]
+            tuple(affected.get(r[0], ())),
+            r[7],
+            r[8],
+            _t(r[9]),
+            r[10],
+        )
+    return out
+
+
 def read_updates(
     session: Session, base: Base, incident_ids: Iterable[int] | None = None
 ) -> dict[int, IncidentSnap]:
-    """The incidents `incident_ids` (default: all) with their updates, by id."""
-    u, uc = Update.__table__, UpdateComponent.__table__  # type: ignore[attr-defined]
+    """The incidents `incident_ids` (default: all) with their updates, by id.
+
+    Snapshots read for an earlier build are reused while the incident's row has
+    the token they were read with (published updates never change)."""
+    global _SNAPS, _SNAPS_NAMES
     names = {c.id: c.name for c in base.components}
-    wanted = None if incident_ids is None else sorted(set(incident_ids))
-    if wanted == []:
+    if incident_ids is None:
+        return _read_updates(session, base, names, None)
+    wanted = sorted(set(incident_ids))
+    if not wanted:
         return {}
+    by_id = {r.id: r for r in base.rows}
+    cache = _SNAPS if _SNAPS_NAMES == names else {}
+    kept: dict[int, IncidentSnap] = {}
+    missing = []
+    for incident_id in wanted:
+        row, known = by_id.get(incident_id), cache.get(incident_id)
+        if row is not None and known is not None and known[0] == row.token:
+            kept[incident_id] = known[1]
+        else:
+            missing.append(incident_id)
+    read = _read_updates(session, base, names, missing) if missing else {}
+    out = {
+        i: kept[i] if i in kept else read[i] for i in wanted if i in kept or i in read
+    }
+    if len(wanted) <= SNAP_CACHE_MAX:
+        _SNAPS = {i: (by_id[i].token, snap) for i, snap in out.items()}
+        _SNAPS_NAMES = names
+    return out
+
+
+def _read_updates(
+    session: Session,
+    base: Base,
+    names: dict[int, str],
+    wanted: list[int] | None,
+) -> dict[int, IncidentSnap]:
+    u, uc = Update.__table__, UpdateComponent.__table__  # type: ignore[attr-defined]
     query = _select(u).order_by(u.c.published_at, u.c.id)
     change_query = _select(uc).order_by(uc.c.update_id, uc.c.component_id)
     if wanted is not None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -61,6 +62,9 @@ class SiteWriter:
     def __init__(self, root: Path, prefilled: frozenset[str] = frozenset()) -> None:
         self.root = root
         self.written: set[str] = set()
+        # Paths given new contents in this build (written, copied or claimed by a
+        # worker), as opposed to linked unchanged from the previous build.
+        self.fresh: set[str] = set()
         self._folders: set[Path] = set()
         # Files already in `root` (hard links to the previous build's, made by
         # `Prefill`): never written through, always unlinked and replaced.
@@ -79,6 +83,7 @@ class SiteWriter:
         if path in self.written:
             raise WriterError(f"{path} would be written twice in one build")
         self.written.add(path)
+        self.fresh.add(path)
         target = self.root / path
         if target.parent not in self._folders:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -89,6 +94,7 @@ class SiteWriter:
         if claimed:
             check_path(path)
             self.written.add(path)
+            self.fresh.add(path)
             target = self.root / path
         else:
             target = self.claim(path)
@@ -146,18 +152,72 @@ class SiteWriter:
         shutil.copyfile(source, target)
         return target
 
-    def drop_others(self) -> None:
-        """Remove the prefilled files this build did not keep or write."""
-        dst = f"{self.root}/"
-        for path in sorted(self.prefilled - self.written):
-            os.unlink(dst + path)
-            folder = path.rpartition("/")[0]
-            while folder:  # and the folders that leaves empty, as a full build would
-                try:
-                    os.rmdir(dst + folder)
-                except OSError:
-                    break
-                folder = folder.rpartition("/")[0]
+    def drop_others(self) -> set[str]:
+        """Remove the prefilled files this build did not keep or write; return them."""
+        dropped = self.prefilled - self.written
+        for path in sorted(dropped):
+            _remove(self.root, path)
+        return dropped
+
+
+def _remove(root: Path, path: str) -> None:
+    """Remove the file `path` under `root`, and the folders that leaves empty (as a
+    full build would not have them)."""
+    dst = f"{root}/"
+    try:
+        os.unlink(dst + path)
+    except FileNotFoundError:
+        pass
+    folder = path.rpartition("/")[0]
+    while folder:
+        try:
+            os.rmdir(dst + folder)
+        except OSError:
+            break
+        folder = folder.rpartition("/")[0]
+
+
+def recycle(
+    live: Path, previous: Path, live_files: Collection[str], changed: Collection[str]
+) -> Path | None:
+    """Turn `previous` (the build `live` replaced) into a copy of `live`, to build
+    the next one in, instead of linking every file of `live` anew.
+
+    `changed` holds every path whose contents differ between the two builds: the
+    files `live` wrote afresh and those it dropped. `previous` is moved to a
+    staging name first (one rename), so no one serves or cleans it meanwhile; the
+    changed paths are then relinked from `live` or removed. Returns the staging
+    folder, or None if `previous` is gone (another process cleaned it).
+    """
+    builds = previous.parent
+    if live.parent != builds or not previous.is_dir():
+        return None
+    stage = builds / f"{STAGING_PREFIX}{secrets.token_hex(6)}"
+    with _lock(builds):
+        try:
+            os.rename(previous, stage)
+            # A fresh staging folder, not a stale one for another process to clean.
+            os.utime(stage)
+        except OSError:
+            return None
+        manifest_path(previous).unlink(missing_ok=True)
+    try:
+        src, dst = f"{live}/", f"{stage}/"
+        for path in sorted(changed):
+            if path not in live_files:
+                _remove(stage, path)
+                continue
+            try:
+                os.unlink(dst + path)
+            except FileNotFoundError:
+                folder = path.rpartition("/")[0]
+                if folder:
+                    os.makedirs(dst + folder, exist_ok=True)
+            os.link(src + path, dst + path)
+    except OSError:
+        shutil.rmtree(stage, ignore_errors=True)
+        return None
+    return stage
 
 
 class Prefill:
