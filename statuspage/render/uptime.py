@@ -28,15 +28,52 @@ def _overlap(a0: datetime, a1: datetime, b0: datetime, b1: datetime) -> float:
     return max(0.0, (min(a1, b1) - max(a0, b0)).total_seconds())
 
 
+Day = tuple[date, str, int]
+# The days before today, by everything they depend on: a publish recomputes today
+# only (the past changes only with a new status change or window, or at midnight).
+_PAST: dict[tuple[object, ...], list[Day]] = {}
+
+
 def day_statuses(
     component: ComponentSnap,
     changes: Sequence[StatusChange],
     windows: Iterable[tuple[datetime, datetime]],
     now: datetime,
     days: int = 90,
-) -> list[tuple[date, str, int]]:
+) -> list[Day]:
     """(day, worst status, outage minutes) for each of the last `days` UTC days."""
     now = now.astimezone(UTC)
+    planned = tuple(sorted(windows))
+    if days < 2:
+        return _days(component, changes, planned, now, days)
+    today = datetime.combine(now.date(), time(), UTC)
+    key = (
+        component.id,
+        component.created_at,
+        component.status if not changes else None,
+        tuple(changes),
+        planned,
+        now.date(),
+        days,
+    )
+    past = _PAST.get(key)
+    if past is None:
+        # The days before today, as seen at midnight: what happens later leaves
+        # them alone.
+        past = _days(component, changes, planned, today, days)[:-1]
+        if len(_PAST) > 256:
+            _PAST.clear()
+        _PAST[key] = past
+    return [*past, *_days(component, changes, planned, now, 1)]
+
+
+def _days(
+    component: ComponentSnap,
+    changes: Sequence[StatusChange],
+    windows: Iterable[tuple[datetime, datetime]],
+    now: datetime,
+    days: int,
+) -> list[Day]:
     start_status = changes[0].old_status if changes else component.status
     born = component.created_at or (changes[0].at if changes else now)
     segments: list[tuple[datetime, datetime, str]] = []
