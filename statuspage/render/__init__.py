@@ -6,6 +6,7 @@ No Flask here: the app, the CLI and the tests call `build` and
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -106,10 +107,17 @@ def build(
     )
     if now is not None and now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    if not lock:
-        return _build(session, settings, out, now, full, progress, workers)
-    with build_lock(session, wait=lock_wait):
-        return _build(session, settings, out, now, full, progress, workers)
+    paused = PAUSE_GC and gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        if not lock:
+            return _build(session, settings, out, now, full, progress, workers)
+        with build_lock(session, wait=lock_wait):
+            return _build(session, settings, out, now, full, progress, workers)
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _build(
@@ -146,6 +154,8 @@ def _build(
             if previous is None or j.key is None or old.get(j.paths[0]) != j.key
         ]
         timings["plan"] += time.perf_counter() - mark
+        if len(todo) > PAUSE_GC_MAX_JOBS:
+            gc.enable()  # a long build: its garbage must not pile up meanwhile
         mark = time.perf_counter()
         if previous is None:
             loaded = read_updates(session, base)
@@ -269,6 +279,10 @@ def _build(
 PARALLEL_MIN_JOBS = 1000
 PREFILL = True  # see writer.Prefill
 RECYCLE = True  # see writer.recycle
+# The cyclic garbage collector waits while a build runs: a full collection that
+# falls inside a publish can cost as much as the publish itself.
+PAUSE_GC = True
+PAUSE_GC_MAX_JOBS = 500  # ...unless it renders more pages than this
 _FORKED: dict[str, Any] = {}
 # The files of the last build this process published, by its folder: what a
 # `Prefill` of it holds.
