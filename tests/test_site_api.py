@@ -277,3 +277,19 @@ def test_page_id_setting_and_no_public_url(url: str, tmp_path: Path) -> None:
     assert summary["page"]["url"] == ""
     assert summary["incidents"][0]["shortlink"] == "incidents/3.html"
     assert summary["components"][0]["page_id"] == "abc123def456"
+
+
+def test_every_file_is_compact_utf8_json_with_a_final_newline(
+    url: str, tmp_path: Path
+) -> None:
+    # Files assembled from cached pieces must read exactly as one json.dumps would
+    # write them (CDNs and clients that hash the file see no difference).
+    site = built(url, tmp_path)
+    files = sorted((site / "api/v2").rglob("*.json"))
+    assert len(files) == 8
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        expected = json.dumps(
+            json.loads(text), ensure_ascii=False, separators=(",", ":")
+        )
+        assert text == expected + "\n", path.name

@@ -356,6 +356,44 @@ def dump(value: Any) -> str:
     )
 
 
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=None, separators=(",", ":"))
+
+
+def _array(texts: list[str]) -> str:
+    return f"[{','.join(texts)}]"
+
+
+def _object(**members: str) -> str:
+    """`dump` of an object whose members are already JSON text (same bytes)."""
+    inner = ",".join(f"{_compact(k)}:{v}" for k, v in members.items())
+    return "{" + inner + "}\n"
+
+
+# An incident's JSON text, by incident id, with what it was made from: the very
+# snapshot object (snapshots of unchanged incidents are reused between builds),
+# the JSON of its components, the page id and the URL.
+_INCIDENT_TEXTS: dict[int, tuple[IncidentSnap, tuple[str, ...], str, str, str]] = {}
+
+
+def _incident_text(
+    i: IncidentSnap,
+    components: Mapping[int, dict[str, Any]],
+    texts: Mapping[int, str],
+    pid: str,
+    url: str,
+) -> str:
+    mine = tuple(texts.get(a.component_id, "") for a in i.affected)
+    known = _INCIDENT_TEXTS.get(i.id)
+    if known is not None and known[0] is i and known[1:4] == (mine, pid, url):
+        return known[4]
+    text = _compact(incident_json(i, components, pid, url))
+    if len(_INCIDENT_TEXTS) > 4 * RECENT_INCIDENTS + 1000:
+        _INCIDENT_TEXTS.clear()
+    _INCIDENT_TEXTS[i.id] = (i, mine, pid, url, text)
+    return text
+
+
 def api_files(
     snapshot: Snapshot,
     loaded: Mapping[int, IncidentSnap],
@@ -370,11 +408,16 @@ def api_files(
     page = page_json(settings, updated_at)
     listed = components_json(snapshot, pid)
     by_id = {int(c["id"]): c for c in listed if not c["group"]}
+    texts = {cid: _compact(c) for cid, c in by_id.items()}
+    # The incidents as JSON text, reused from earlier builds for the ones that did
+    # not change (most of them, on a publish): the files are assembled from them.
     recent = [
-        incident_json(loaded[i], by_id, pid, url) for i in recent_incident_ids(snapshot)
+        _incident_text(loaded[i], by_id, texts, pid, url)
+        for i in recent_incident_ids(snapshot)
     ]
     unresolved = [
-        incident_json(loaded[i], by_id, pid, url) for i in unresolved_ids(snapshot)
+        _incident_text(loaded[i], by_id, texts, pid, url)
+        for i in unresolved_ids(snapshot)
     ]
     ordered = sorted(snapshot.maintenances, key=lambda m: (m.scheduled_for, m.id))
     every = [maintenance_json(m, by_id, pid, url) for m in reversed(ordered)]
@@ -385,21 +428,20 @@ def api_files(
         maintenance_json(m, by_id, pid, url) for m in ordered if is_active(m, now)
     ]
     st = status_json(status)
+    page_text = _compact(page)
     return {
-        "api/v2/summary.json": dump(
-            {
-                "page": page,
-                "components": listed,
-                "incidents": unresolved,
-                "scheduled_maintenances": active + upcoming,
-                "status": st,
-            }
+        "api/v2/summary.json": _object(
+            page=page_text,
+            components=_compact(listed),
+            incidents=_array(unresolved),
+            scheduled_maintenances=_compact(active + upcoming),
+            status=_compact(st),
         ),
         "api/v2/status.json": dump({"page": page, "status": st}),
         "api/v2/components.json": dump({"page": page, "components": listed}),
-        "api/v2/incidents.json": dump({"page": page, "incidents": recent}),
-        "api/v2/incidents/unresolved.json": dump(
-            {"page": page, "incidents": unresolved}
+        "api/v2/incidents.json": _object(page=page_text, incidents=_array(recent)),
+        "api/v2/incidents/unresolved.json": _object(
+            page=page_text, incidents=_array(unresolved)
         ),
         "api/v2/scheduled-maintenances.json": dump(
             {"page": page, "scheduled_maintenances": every}
