@@ -231,13 +231,11 @@ class Base:
     maintenances: tuple[MaintenanceSnap, ...]
 
 
-# Incident rows and snapshots already read in this process, by incident id, with
-# the component names they were made with. A row is reused while its incident's
-# `change_token` is the one it was read with: every write that changes an
-# incident's public content sets a new token (`incidents._publish`), so a publish
-# reads two short columns of every incident and the full rows of one or two.
-_ROWS: dict[int, IncidentRow] = {}
-_ROWS_NAMES: dict[int, str] = {}
+# Incident rows and snapshots already read in this process, with the component
+# names they were made with. A row is reused while its incident's `change_token`
+# is the one it was read with: every ORM write that changes what an incident's
+# pages show sets a new token (`db._new_change_tokens`), so a publish reads the
+# tokens of every incident (as one string) and the full rows of one or two.
 _SNAPS: dict[int, tuple[str, IncidentSnap]] = {}
 _SNAPS_NAMES: dict[int, str] = {}
 # More stale rows than this: read every row in one statement instead of by id.
@@ -249,8 +247,8 @@ _CHUNK = 500  # bound parameters per IN (...): SQLite allows a limited number
 
 def forget() -> None:
     """Drop the rows and snapshots kept between builds (the next read is full)."""
-    global _ROWS, _SNAPS, _CHANGES
-    _ROWS, _SNAPS, _CHANGES = {}, {}, {}
+    global _KNOWN, _SNAPS, _CHANGES
+    _KNOWN, _SNAPS, _CHANGES = None, {}, {}
 
 
 def read_base(session: Session, changes_since: datetime | None = None) -> Base:
@@ -334,35 +332,80 @@ def _status_changes(
     return tuple(out)
 
 
+@dataclass
+class _Known:
+    """The incident rows of the last read, and the tokens they were read with."""
+
+    names: dict[int, str]  # component names the rows were made with
+    pairs: set[str]  # "id:token" of every incident then
+    rows: tuple[IncidentRow, ...]  # in id order
+    index: dict[int, int]  # incident id -> position in rows
+
+
+_KNOWN: _Known | None = None
+
+
+def _token_pairs(session: Session) -> list[str]:
+    """ "id:token" of every incident, in id order: one string from the database,
+    much cheaper than ten thousand rows."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        sql = (
+            "SELECT group_concat(id || ':' || change_token, ',') FROM "
+            "(SELECT id, change_token FROM incident ORDER BY id)"
+        )
+    elif dialect == "postgresql":
+        sql = (
+            "SELECT string_agg(id::text || ':' || change_token, ',' ORDER BY id) "
+            "FROM incident"
+        )
+    else:  # pragma: no cover - any other database: the plain way
+        i = Incident.__table__  # type: ignore[attr-defined]
+        rows = _tuples(session, sa.select(i.c.id, i.c.change_token).order_by(i.c.id))
+        return [f"{a}:{b}" for a, b in rows]
+    text = session.connection().exec_driver_sql(sql).scalar()
+    return text.split(",") if text else []
+
+
 def _incident_rows(session: Session, names: dict[int, str]) -> tuple[IncidentRow, ...]:
     """Every incident row, in id order, re-reading only those whose token changed."""
-    global _ROWS, _ROWS_NAMES
-    i = Incident.__table__  # type: ignore[attr-defined]
-    cache = _ROWS if _ROWS_NAMES == names else {}
-    tokens = _tuples(session, sa.select(i.c.id, i.c.change_token).order_by(i.c.id))
-    stale = []
-    for incident_id, token in tokens:
-        known = cache.get(incident_id)
-        if known is None or known.token != token:
-            stale.append(incident_id)
-    if not stale:
+    global _KNOWN
+    pairs = _token_pairs(session)
+    current = set(pairs)
+    known = _KNOWN if _KNOWN is not None and _KNOWN.names == names else None
+    stale = pairs if known is None else current - known.pairs
+    ids = sorted(int(p.partition(":")[0]) for p in stale)
+    if not ids:
         read: dict[int, IncidentRow] = {}
-    elif len(stale) > REREAD_ALL:
+    elif len(ids) > REREAD_ALL:
         read = _read_rows(session, names, None)
     else:
         read = {}
-        for n in range(0, len(stale), _CHUNK):
-            read.update(_read_rows(session, names, stale[n : n + _CHUNK]))
-    out = []
-    for incident_id, _token in tokens:
-        # A row read after the tokens is at least as new: it wins, and is kept
-        # under its own token.
-        row = read.get(incident_id) or cache.get(incident_id)
-        if row is not None:
-            out.append(row)
-    _ROWS = {r.id: r for r in out}
-    _ROWS_NAMES = dict(names)
-    return tuple(out)
+        for n in range(0, len(ids), _CHUNK):
+            read.update(_read_rows(session, names, ids[n : n + _CHUNK]))
+    # A row read after the tokens is at least as new: it is kept, and if its
+    # token moved meanwhile it is read again next time.
+    if (
+        known is not None
+        and len(pairs) == len(known.rows)
+        and all(i in known.index and i in read for i in ids)
+    ):
+        # The same incidents as last time, a few of them changed (a publish).
+        rows = list(known.rows)
+        for i in ids:
+            rows[known.index[i]] = read[i]
+        index = known.index
+    else:
+        old = {r.id: r for r in known.rows} if known is not None else {}
+        rows = []
+        for pair in pairs:
+            i = int(pair.partition(":")[0])
+            row = read.get(i) or old.get(i)
+            if row is not None:
+                rows.append(row)
+        index = {r.id: n for n, r in enumerate(rows)}
+    _KNOWN = _Known(dict(names), current, tuple(rows), index)
+    return _KNOWN.rows
 
 
 def _read_rows(
