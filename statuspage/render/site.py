@@ -11,6 +11,7 @@ are always rendered: they are few and depend on nearly everything.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -120,17 +121,44 @@ def theme_key(theme: Theme) -> str:
     All of the package, not only render/: pages also show what other modules
     compute (the checkpoints' on-time line), and a deploy should rebuild in full.
     """
+    h = hashlib.blake2b(_code_key().encode(), digest_size=16)
+    files = []
+    for folder in dict.fromkeys([theme.default_path, theme.path]):
+        for source in sorted(folder.rglob("*")):
+            if "__pycache__" not in source.parts and source.is_file():
+                files.append((folder, source))
+    # Read and hash the theme's files only when one of them looks changed (the
+    # publish path runs this every time).
+    stamp = tuple(
+        (str(source), st.st_mtime_ns, st.st_size, st.st_ino)
+        for _folder, source in files
+        for st in (source.stat(),)
+    )
+    known = _THEME_KEYS.get(stamp)
+    if known is not None:
+        return known
+    for folder, source in files:
+        h.update(str(source.relative_to(folder)).encode())
+        h.update(source.read_bytes())
+    _THEME_KEYS.clear()
+    _THEME_KEYS[stamp] = h.hexdigest()
+    return _THEME_KEYS[stamp]
+
+
+@functools.cache
+def _code_key() -> str:
+    """A fingerprint of the package's code, once per process: the code that runs
+    is the code that was imported, whatever happens to the files later."""
     h = hashlib.blake2b(digest_size=16)
     package = Path(__file__).resolve().parent.parent
-    sources = [
-        (folder, "*") for folder in dict.fromkeys([theme.default_path, theme.path])
-    ]
-    for folder, pattern in [*sources, (package, "*.py")]:
-        for source in sorted(folder.rglob(pattern)):
-            if source.is_file() and "__pycache__" not in source.parts:
-                h.update(str(source.relative_to(folder)).encode())
-                h.update(source.read_bytes())
+    for source in sorted(package.rglob("*.py")):
+        if "__pycache__" not in source.parts and source.is_file():
+            h.update(str(source.relative_to(package)).encode())
+            h.update(source.read_bytes())
     return h.hexdigest()
+
+
+_THEME_KEYS: dict[tuple[tuple[str, int, int, int], ...], str] = {}
 
 
 def global_key(base: Base, settings: Mapping[str, Any], theme: Theme) -> str:
