@@ -35,6 +35,7 @@ from .writer import (
     publish,
     recycle,
     staging,
+    write_manifest,
 )
 
 __all__ = [
@@ -73,13 +74,15 @@ def _previous(out: Path, global_key: str) -> tuple[Path | None, dict[str, str]]:
     live = live_build(out)
     if live is None:
         return None, {}
-    try:
-        manifest = json.loads(manifest_path(live).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None, {}
+    manifest = _MANIFESTS.get(str(live))  # one this process wrote
+    if manifest is None:
+        try:
+            manifest = json.loads(manifest_path(live).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None, {}
     if manifest.get("global") != global_key:
         return None, {}
-    return live, dict(manifest.get("pages", {}))
+    return live, manifest.get("pages", {})
 
 
 def build(
@@ -242,11 +245,11 @@ def _build(
         # Files of the previous build this one no longer has.
         dropped = writer.drop_others()
         timings["write"] += time.perf_counter() - mark
-        manifest_text = json.dumps(manifest, separators=(",", ":"))
         mark = time.perf_counter()
         replaced = live_build(out)
         _forget_builds(out)
-        live = publish(out, stage, manifest_text, clean=False)
+        live = publish(out, stage, None, clean=False)
+        _MANIFESTS[str(live)] = manifest
         _FILES[str(live)] = frozenset(writer.written)
         if prefilled is not None and replaced is not None and replaced == previous:
             # What differs between the two builds: the next build can bring the
@@ -261,6 +264,9 @@ def _build(
         reused_by = "copied" if prefilled is not None else "linked"
     live_after = time.perf_counter() - started
     mark = time.perf_counter()
+    # The fingerprints, for the next build (this process has them in memory; a
+    # build without them renders everything, so they can follow the swap).
+    write_manifest(live, json.dumps(manifest, separators=(",", ":")))
     clean_builds(out, replaced.name if replaced else None)
     timings["clean"] = time.perf_counter() - mark
     return BuildResult(
@@ -289,13 +295,15 @@ _FORKED: dict[str, Any] = {}
 _FILES: dict[str, frozenset[str]] = {}
 # For that build: the build it replaced, and the paths that differ between them.
 _CHANGED: dict[str, tuple[Path, frozenset[str]]] = {}
+# ...and its manifest (the fingerprints of its pages).
+_MANIFESTS: dict[str, dict[str, Any]] = {}
 
 
 def _forget_builds(out: Path) -> None:
     """Forget what this process knows of the builds behind `out` (not of others:
     one process may build several sites)."""
     prefix = f"{builds_dir(out)}/"
-    for known in (_FILES, _CHANGED):
+    for known in (_FILES, _CHANGED, _MANIFESTS):
         for name in [k for k in known if k.startswith(prefix)]:
             del known[name]
 

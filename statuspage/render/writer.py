@@ -323,6 +323,14 @@ def manifest_path(build: Path) -> Path:
     return build.parent / f"{build.name}.manifest.json"
 
 
+def write_manifest(build: Path, text: str) -> None:
+    """Write a build's manifest in one step (readers never see half of one)."""
+    target = manifest_path(build)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, target)
+
+
 def _current_build(out_dir: Path, builds: Path) -> str | None:
     """The build `out_dir` points at, if it is one of ours."""
     if not out_dir.is_symlink():
