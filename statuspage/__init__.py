@@ -46,6 +46,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_mail(app)
     checker.init_app(app)
     maintenance.init_app(app)
+    from .web.publish import init_app as init_refresh
+
+    init_refresh(app)
     from .cli import init_app as init_cli
 
     init_cli(app)

@@ -87,6 +87,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     # --- the public site (publishing) ---
     Setting(
+        "SITE_REFRESH_INTERVAL",
+        300,
+        "Seconds between rebuilds of the public site inside the app (incremental: "
+        "the uptime bars and maintenance move with time; the first one, when the "
+        "app starts, also readies it for a fast first publish); 0 turns them off.",
+    ),
+    Setting(
         "PUBLISH_COMMAND",
         "",
         "Command run after each successful build with the site folder as its last "

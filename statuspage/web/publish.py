@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlmodel import Session
 
 from ..render import build
@@ -35,3 +35,32 @@ def publish_site(session: Session) -> str | None:
             f"command failed: {exc}"
         )
     return None
+
+
+def refresh_site(app: Flask) -> None:
+    """Rebuild the public site (incrementally) and run the publish command: the
+    in-app job, every SITE_REFRESH_INTERVAL seconds. Its first run, when the app
+    starts, also reads what the next publish needs."""
+    from ..db import SchemaBehind, check_schema, session_scope
+
+    url = app.config["DATABASE_URL"]
+    try:
+        check_schema(url)
+    except SchemaBehind:
+        return  # the app answers 503 until `statuspage db upgrade`
+    with session_scope(url) as session:
+        result = build(session, app.config, now=now())
+    try:
+        run_publish_command(app.config.get("PUBLISH_COMMAND"), result.out_dir)
+    except PublishCommandError as exc:
+        app.logger.error("publish command failed: %s", exc)
+
+
+def init_app(app: Flask) -> None:
+    """Register the site refresh with the app's background jobs."""
+    from .. import background
+
+    def _interval(app: Flask) -> float:
+        return float(app.config.get("SITE_REFRESH_INTERVAL") or 0)
+
+    background.register(app, "site-refresh", _interval, refresh_site)
