@@ -7,7 +7,9 @@ and `add_update`, with their review), then measures, each in a fresh process:
 - a full build (`build(..., full=True)`): wall time, peak memory (ru_maxrss), and
   where the time goes (query, plan, render, write, swap);
 - publishing one update into that history the way the app does: the database write
-  (review, insert, commit) and the incremental build until the new tree is live.
+  (review, insert, commit) and the incremental build until the new tree is live;
+  the first publish in a fresh process (cold, then warm: after one build, as the
+  app's site refresh runs when it starts), then `--runs` more (median and max).
 
 Prints one JSON object. `--db` reuses a database made by an earlier run.
 """
@@ -179,19 +181,25 @@ def measure_full(url: str, out: str) -> dict:
     }
 
 
-def measure_publish(url: str, out: str) -> dict:
-    """Publish updates on the newest incident, each followed by an incremental build.
+def measure_publish(url: str, out: str, warm: bool = False, runs: int = 10) -> dict:
+    """Publish updates on the newest incident, each followed by an incremental build,
+    in one process, as the app does.
 
-    Three in one process, as the app does: the first pays for compiling the
-    templates (a freshly started app); the others show the steady state.
+    The first pays for compiling the templates and reading every incident once,
+    unless `warm`: then one incremental build runs first, as the app's site
+    refresh does when it starts. The others show the steady state.
     """
 
     from statuspage.render import build
 
     policy = service.Policy(max_intervals=DEFAULT_MAX_INTERVALS)
-    runs = []
-    for n in range(3):
-        at = END + timedelta(hours=2, minutes=5 * n)
+    results = []
+    base = END + timedelta(hours=2 + (3 if warm else 0))
+    if warm:
+        with db.session_scope(url) as session:
+            build(session, SETTINGS | {"SITE_DIR": out}, now=base)
+    for n in range(runs + 1):
+        at = base + timedelta(minutes=5 * n)
         started = time.perf_counter()
         with db.session_scope(url) as session:
             # By id, as the app's routes do: the newest incident's id, then the row
@@ -218,7 +226,7 @@ def measure_publish(url: str, out: str) -> dict:
         with db.session_scope(url) as session:
             result = build(session, SETTINGS | {"SITE_DIR": out}, now=at)
         done = time.perf_counter()
-        runs.append(
+        results.append(
             {
                 # Database write to new files live (the target); then cleanup.
                 "seconds_until_live": round(written - started + result.live_after, 4),
@@ -226,17 +234,33 @@ def measure_publish(url: str, out: str) -> dict:
                 "db_write_seconds": round(written - started, 4),
                 "build_seconds_until_live": round(result.live_after, 4),
                 "incremental": result.incremental,
+                "reused_by": result.reused_by,
                 "rendered": result.rendered,
                 "reused": result.reused,
                 "timings": {k: round(v, 4) for k, v in result.timings.items()},
             }
         )
-    return {"first_after_start": runs[0], "steady": runs[1:]}
+    steady = sorted(r["seconds_until_live"] for r in results[1:])
+    return {
+        "first": results[0],
+        "steady_seconds_until_live": {
+            "runs": len(steady),
+            "min": steady[0],
+            "median": steady[len(steady) // 2],
+            "max": steady[-1],
+        },
+        "steady_median_run": sorted(results[1:], key=lambda r: r["seconds_until_live"])[
+            len(steady) // 2
+        ],
+    }
 
 
-def _child(mode: str, url: str, out: str) -> dict:
+def _child(mode: str, url: str, out: str, runs: int = 10) -> dict:
     done = subprocess.run(
-        [sys.executable, __file__, "--child", mode, "--db", url, "--out", out],
+        [
+            *(sys.executable, __file__, "--child", mode, "--db", url),
+            *("--out", out, "--runs", str(runs)),
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -251,11 +275,19 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--db", help="Reuse this database URL (skip generating).")
     parser.add_argument("--out", help="Site folder (default: a temporary one).")
-    parser.add_argument("--child", choices=["full", "publish"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--runs", type=int, default=10, help="Steady publishes to time (default 10)."
+    )
+    parser.add_argument(
+        "--child", choices=["full", "publish", "publish-warm"], help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
+    if args.child == "full":
+        print(json.dumps(measure_full(args.db, args.out)))
+        return
     if args.child:
-        measure = measure_full if args.child == "full" else measure_publish
-        print(json.dumps(measure(args.db, args.out)))
+        warm = args.child == "publish-warm"
+        print(json.dumps(measure_publish(args.db, args.out, warm, args.runs)))
         return
     work = Path(tempfile.mkdtemp(prefix="statuspage-bench-"))
     url = args.db or f"sqlite:///{work / 'bench.db'}"
@@ -266,11 +298,16 @@ def main() -> None:
         "python": sys.version.split()[0],
         "database": url.split(":", 1)[0],
     }
-    if not args.db:
+    if args.db:
+        db.upgrade(url)  # a database made by an older version
+    else:
         report["generate_seconds"] = round(generate(url, args.incidents, args.seed), 1)
     report["full_build"] = _child("full", url, out)
     report["full_build_again"] = _child("full", url, out)
-    report["publish_one_update"] = _child("publish", url, out)
+    # In a fresh process: cold (a CLI, or the app before its start-up refresh),
+    # then warm (the app after it).
+    report["publish_one_update"] = _child("publish", url, out, args.runs)
+    report["publish_one_update_warm"] = _child("publish-warm", url, out, args.runs)
     print(json.dumps(report, indent=2))
 
 

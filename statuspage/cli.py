@@ -234,6 +234,7 @@ def build_command(out: str | None, full: bool, as_json: bool) -> None:
                     "rendered": result.rendered,
                     "reused": result.reused,
                     "incremental": result.incremental,
+                    "reused_by": result.reused_by,
                     "seconds": round(result.seconds, 4),
                     "timings": {k: round(v, 4) for k, v in result.timings.items()},
                     "publish_error": error,

@@ -173,6 +173,32 @@ def test_each_publish_builds_in_the_build_before_and_equals_a_full_build(
     assert ways[1:] == ["recycled"] * 4
 
 
+def test_another_process_builds_in_the_build_before_too(
+    url: str, tmp_path: Path
+) -> None:
+    # The live build's manifest says which files it has and which differ from the
+    # build it replaced: a process that did not make it (the CLI, another app
+    # worker) reuses the build before as well.
+    import statuspage.render as render
+    from statuspage.render import snapshot
+
+    populate(url)
+    site = tmp_path / "site"
+    run_build(url, tmp_path, now=NOW)
+    for n in range(2):
+        at = NOW + timedelta(minutes=5 * (n + 1))
+        publish_update(url, at)
+        run_build(url, tmp_path, now=at)
+    for memory in (render._FILES, render._CHANGED, render._MANIFESTS):
+        memory.clear()  # what a new process knows
+    snapshot.forget()
+    at = NOW + timedelta(minutes=20)
+    publish_update(url, at, "identified")
+    result = run_build(url, tmp_path, now=at)
+    assert result.reused_by == "recycled"
+    assert tree(site) == full_tree(url, tmp_path, at, "full")
+
+
 def test_a_publish_after_the_build_before_was_removed_still_equals_full(
     url: str, tmp_path: Path
 ) -> None:

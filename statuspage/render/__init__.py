@@ -72,17 +72,31 @@ class BuildResult:
 def _previous(out: Path, global_key: str) -> tuple[Path | None, dict[str, str]]:
     """The live build and its fingerprints, if it was made with the same global key."""
     live = live_build(out)
-    if live is None:
-        return None, {}
-    manifest = _MANIFESTS.get(str(live))  # one this process wrote
-    if manifest is None:
-        try:
-            manifest = json.loads(manifest_path(live).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None, {}
-    if manifest.get("global") != global_key:
+    manifest = None if live is None else _known(live)
+    if manifest is None or manifest.get("global") != global_key:
         return None, {}
     return live, manifest.get("pages", {})
+
+
+def _known(live: Path) -> dict[str, Any] | None:
+    """The manifest of the build `live`: from memory if this process wrote it, else
+    from disk (then what it says of the build's files is remembered too)."""
+    manifest = _MANIFESTS.get(str(live))
+    if manifest is not None:
+        return manifest
+    try:
+        manifest = json.loads(manifest_path(live).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict):
+        return None
+    files, replaced, changed = (manifest.pop(k, None) for k in MANIFEST_EXTRAS)
+    _MANIFESTS[str(live)] = manifest
+    if isinstance(files, list):
+        _FILES[str(live)] = frozenset(files)
+        if isinstance(replaced, str) and isinstance(changed, list):
+            _CHANGED[str(live)] = (live.parent / replaced, frozenset(changed))
+    return manifest
 
 
 def build(
@@ -264,9 +278,17 @@ def _build(
         reused_by = "copied" if prefilled is not None else "linked"
     live_after = time.perf_counter() - started
     mark = time.perf_counter()
-    # The fingerprints, for the next build (this process has them in memory; a
-    # build without them renders everything, so they can follow the swap).
-    write_manifest(live, json.dumps(manifest, separators=(",", ":")))
+    # The fingerprints and the files, for the next build, whichever process makes
+    # it (this one has them in memory; a build without them renders everything,
+    # so they can follow the swap).
+    extras = _CHANGED.get(str(live))
+    on_disk = {
+        **manifest,
+        "files": sorted(writer.written),
+        "replaced": extras[0].name if extras else None,
+        "changed": sorted(extras[1]) if extras else None,
+    }
+    write_manifest(live, json.dumps(on_disk, separators=(",", ":")))
     clean_builds(out, replaced.name if replaced else None)
     timings["clean"] = time.perf_counter() - mark
     return BuildResult(
@@ -297,6 +319,9 @@ _FILES: dict[str, frozenset[str]] = {}
 _CHANGED: dict[str, tuple[Path, frozenset[str]]] = {}
 # ...and its manifest (the fingerprints of its pages).
 _MANIFESTS: dict[str, dict[str, Any]] = {}
+# Written to the manifest file too, for other processes: the build's files, the
+# build it replaced and the paths that differ between the two.
+MANIFEST_EXTRAS = ("files", "replaced", "changed")
 
 
 def _forget_builds(out: Path) -> None:
@@ -310,9 +335,11 @@ def _forget_builds(out: Path) -> None:
 
 def _recycle(out: Path) -> tuple[Path, Path] | None:
     """(live build, staging folder holding a copy of it) made from the build the
-    live one replaced, if this process published the live one and knows both."""
+    live one replaced, if the live one's manifest says what differs between them."""
     live = live_build(out)
-    if live is None or str(live) not in _FILES or str(live) not in _CHANGED:
+    if live is None or _known(live) is None:
+        return None
+    if str(live) not in _FILES or str(live) not in _CHANGED:
         return None
     replaced, changed = _CHANGED[str(live)]
     stage = recycle(live, replaced, _FILES[str(live)], changed)
