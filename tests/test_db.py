@@ -168,7 +168,9 @@ def test_every_write_an_incident_page_shows_gives_it_a_new_change_token(db_url):
     with db.session_scope(db_url) as s:  # an affected component
         s.add(
             IncidentComponent(
-                incident_id=incident_id, component_id=component_id, status="major_outage"
+                incident_id=incident_id,
+                component_id=component_id,
+                status="major_outage",
             )
         )
     seen.add(token())
