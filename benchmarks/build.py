@@ -24,6 +24,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -161,23 +162,73 @@ def _incident(session, rng, declared, names, policy) -> None:  # type: ignore[no
         )
 
 
+class TreeMemory:
+    """Samples the memory of this process and its children (the forked render
+    workers) every 100 ms: the peak of their summed PSS (shared pages divided
+    among the processes sharing them) and of their summed RSS (shared pages
+    counted in each: an upper bound)."""
+
+    def __init__(self) -> None:
+        self.peak_pss = self.peak_rss = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.1):
+            pss = rss = 0
+            for pid in [os.getpid(), *_children(os.getpid())]:
+                try:
+                    text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+                except OSError:
+                    continue
+                for line in text.splitlines():
+                    if line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+                    elif line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+            self.peak_pss = max(self.peak_pss, pss)
+            self.peak_rss = max(self.peak_rss, rss)
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return out
+
+
 def measure_full(url: str, out: str) -> dict:
-    """One full build in this process."""
+    """One full build in this process, with forked render workers as the CLI."""
     from statuspage.render import build
 
-    with db.session_scope(url) as session:
+    with TreeMemory() as memory, db.session_scope(url) as session:
         result = build(
             session,
             SETTINGS | {"SITE_DIR": out},
             now=END + timedelta(hours=1),
             full=True,
+            workers=os.cpu_count() or 1,  # as `statuspage build` does
         )
     return {
         "seconds": round(result.seconds, 3),
         "seconds_until_live": round(result.live_after, 3),
         "files": result.files,
+        "workers": os.cpu_count() or 1,
         "timings": {k: round(v, 3) for k, v in result.timings.items()},
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_pss_mb_all_processes": round(memory.peak_pss / 1024),
+        "peak_rss_mb_all_processes": round(memory.peak_rss / 1024),
     }
 
 

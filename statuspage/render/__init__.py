@@ -392,6 +392,9 @@ def _render_forked(
     but the timings coming back). Worker time is summed, so "render" and "write"
     are CPU seconds here, not wall time."""
     _FORKED["args"] = (jobs, state, stage, workers, prefilled)
+    # The workers' garbage collector leaves the inherited objects alone: walking
+    # them would copy every page of the parent's heap into each worker.
+    gc.freeze()
     try:
         ctx = multiprocessing.get_context("fork")
         with ctx.Pool(workers) as pool:
@@ -400,6 +403,7 @@ def _render_forked(
                 meanwhile()  # this process's own jobs, at the same time
             return pending.get()
     finally:
+        gc.unfreeze()
         _FORKED.clear()
 
 
