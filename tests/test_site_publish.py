@@ -417,11 +417,14 @@ def test_build_command_prints_a_summary_and_runs_the_hook(
     assert (out / "index.html").is_file()
 
 
+@pytest.mark.both_backends
 def test_forked_workers_build_the_same_tree(
-    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    migrated_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Each worker reads the updates of its own pages from the database.
     import statuspage.render as render
 
+    url = migrated_url
     populate(url)
     monkeypatch.setattr(render, "PARALLEL_MIN_JOBS", 1)
     parallel = run_build(
@@ -429,3 +432,18 @@ def test_forked_workers_build_the_same_tree(
     )
     assert tree(parallel.out_dir) == full_tree(url, tmp_path, NOW, "sequential")
     assert parallel.files == len(tree(parallel.out_dir))
+
+
+def test_workers_read_the_database_only_when_they_can_reach_it(tmp_path: Path) -> None:
+    from sqlmodel import Session
+
+    from statuspage.render import _reachable_url
+
+    with Session(sa.create_engine("sqlite://")) as memory:
+        assert _reachable_url(memory) is None  # the parent reads for them
+    file_url = f"sqlite:///{tmp_path / 'x.db'}"
+    with Session(sa.create_engine(file_url)) as on_disk:
+        assert _reachable_url(on_disk) == file_url
+    secret = "postgresql+psycopg://app:s3cret@db.internal:5432/status"
+    with Session(sa.create_engine(secret)) as remote:
+        assert _reachable_url(remote) == secret  # the password is not masked

@@ -6,6 +6,7 @@ No Flask here: the app, the CLI and the tests call `build` and
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import multiprocessing
@@ -18,11 +19,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from . import contexts, site
 from .lock import LockTimeout, build_lock
-from .snapshot import read_base, read_snapshot, read_updates
+from .snapshot import read_base, read_snapshot, read_updates, snapshot_of
 from .theme import ThemeError, make_environment, static_files, theme_for
 from .writer import (
     Prefill,
@@ -174,7 +176,18 @@ def _build(
         if len(todo) > PAUSE_GC_MAX_JOBS:
             gc.enable()  # a long build: its garbage must not pile up meanwhile
         mark = time.perf_counter()
-        if previous is None:
+        parallel: list[site.Job] = []
+        if workers > 1 and len(todo) >= PARALLEL_MIN_JOBS and _can_fork():
+            # The many keyed pages (incidents, months, components) go to forked
+            # workers; the rest stay here.
+            parallel = [j for j in todo if j.key is not None]
+        # Workers read the updates of their own pages (at the same time, and the
+        # parent never holds all of them) when they can reach the database.
+        worker_url = _reachable_url(session) if parallel else None
+        if worker_url is not None:
+            shared_ids = {i for j in todo if j.key is None for i in j.needs}
+            loaded = read_updates(session, base, shared_ids)
+        elif previous is None:
             loaded = read_updates(session, base)
         else:
             loaded = read_updates(session, base, {i for j in todo for i in j.needs})
@@ -200,12 +213,7 @@ def _build(
         "global": key,
         "pages": {j.paths[0]: j.key for j in jobs if j.key is not None},
     }
-    rendering = {id(j) for j in todo}
-    parallel: list[site.Job] = []
-    if workers > 1 and len(todo) >= PARALLEL_MIN_JOBS and _can_fork():
-        # The many per-incident pages go to forked workers; the rest stay here.
-        parallel = [j for j in todo if j.key is not None]
-        rendering -= {id(j) for j in parallel}
+    rendering = {id(j) for j in todo} - {id(j) for j in parallel}
     # Everything that can fail (templates, paths, disk) happens inside the staging
     # folder; the live site changes only in publish(), in one step.
     with staging(out, prefilled) as stage:
@@ -237,9 +245,16 @@ def _build(
             for job in parallel:
                 for path in job.paths:
                     writer.claim(path)  # refuses duplicates before any work
-            for render_s, write_s in _render_forked(
-                parallel, state, stage, workers, writer.prefilled, run_here
+            for query_s, render_s, write_s in _render_forked(
+                parallel,
+                state,
+                stage,
+                workers,
+                writer.prefilled,
+                run_here,
+                (worker_url, base),
             ):
+                timings["query"] += query_s
                 timings["render"] += render_s
                 timings["write"] += write_s
             done += len(parallel)
@@ -370,14 +385,39 @@ def _run(
     timings["write"] += time.perf_counter() - mark
 
 
-def _render_share(index: int) -> tuple[float, float]:
-    """In a forked worker: render every `workers`-th job from `index`."""
-    jobs, state, stage, workers, prefilled = _FORKED["args"]
+def _reachable_url(session: Session) -> str | None:
+    """The session's database URL, if another process can open it (not an
+    in-memory SQLite database)."""
+    url = session.get_bind().url
+    if url.get_backend_name() == "sqlite" and (
+        url.database in (None, "", ":memory:") or "mode=memory" in str(url)
+    ):
+        return None
+    return url.render_as_string(hide_password=False)
+
+
+def _render_share(index: int) -> tuple[float, float, float]:
+    """In a forked worker: render every `workers`-th job from `index` (reading
+    their updates first, if the parent did not)."""
+    jobs, state, stage, workers, prefilled, (url, base) = _FORKED["args"]
+    mine = jobs[index::workers]
+    timings = {"query": 0.0, "render": 0.0, "write": 0.0}
+    if url is not None:
+        mark = time.perf_counter()
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        try:
+            with Session(engine) as session:
+                loaded = read_updates(session, base, {i for j in mine for i in j.needs})
+        finally:
+            engine.dispose()
+        state = dataclasses.replace(
+            state, loaded=loaded, snapshot=snapshot_of(base, loaded)
+        )
+        timings["query"] += time.perf_counter() - mark
     writer = SiteWriter(stage, prefilled)
-    timings = {"render": 0.0, "write": 0.0}
-    for job in jobs[index::workers]:
+    for job in mine:
         _run(job, state, writer, timings, claimed=True)
-    return timings["render"], timings["write"]
+    return timings["query"], timings["render"], timings["write"]
 
 
 def _render_forked(
@@ -387,11 +427,13 @@ def _render_forked(
     workers: int,
     prefilled: frozenset[str] = frozenset(),
     meanwhile: Callable[[], None] | None = None,
-) -> list[tuple[float, float]]:
+    reads: tuple[str | None, Any] = (None, None),
+) -> list[tuple[float, float, float]]:
     """Render jobs in forked processes (they inherit the data: nothing is pickled
     but the timings coming back). Worker time is summed, so "render" and "write"
-    are CPU seconds here, not wall time."""
-    _FORKED["args"] = (jobs, state, stage, workers, prefilled)
+    are CPU seconds here, not wall time. With `reads` = (database URL, base read)
+    each worker reads the updates its pages need itself."""
+    _FORKED["args"] = (jobs, state, stage, workers, prefilled, reads)
     # The workers' garbage collector leaves the inherited objects alone: walking
     # them would copy every page of the parent's heap into each worker.
     gc.freeze()
@@ -408,8 +450,6 @@ def _render_forked(
 
 
 def _newest(base: Any) -> datetime | None:
-    from .snapshot import snapshot_of
-
     return contexts.last_changed(snapshot_of(base, {}))
 
 
