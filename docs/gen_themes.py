@@ -13,6 +13,7 @@ CLASSES = (
     contexts.SiteContext,
     contexts.OverallStatus,
     contexts.ComponentContext,
+    contexts.ComponentLink,
     contexts.UptimeContext,
     contexts.UptimeDay,
     contexts.GroupContext,

@@ -123,9 +123,17 @@ def test_incremental_equals_full_through_many_kinds_of_change(
         s.add(
             IncidentComponent(incident_id=new.id, component_id=4, status="major_outage")
         )
+        # Checkout (5) now has incidents in November and December: two month pages
+        # of its own that link to each other.
+        s.add(
+            IncidentComponent(incident_id=new.id, component_id=5, status="major_outage")
+        )
         add_update(s, new, T0 + timedelta(days=7), "investigating", current_impact="x")
     now = T0 + timedelta(days=7, hours=1)
     check("new incident in December")
+    site = tmp_path / "site"
+    assert (site / "components/5/history/2026-12.html").is_file()
+    assert (site / "components/5/history/2026-11.html").is_file()
     with db.session_scope(url) as s:  # maintenance
         add_maintenance(
             s,
@@ -144,6 +152,8 @@ def test_incremental_equals_full_through_many_kinds_of_change(
     now += timedelta(minutes=1)
     publish_update(url, now, "resolved")
     check("resolved")
+    now += timedelta(days=70)  # February: November leaves the component pages
+    check("months later")
 
 
 @pytest.mark.both_backends

@@ -161,6 +161,15 @@ class ComponentContext:
 
 
 @dataclass(frozen=True)
+class ComponentLink:
+    """A component named by a page of its history, which does not show its status."""
+
+    id: int = _help("Component id")
+    name: str = _help("Component name")
+    path: str = _help("Its page relative to the site root: components/<id>.html")
+
+
+@dataclass(frozen=True)
 class GroupContext:
     """A component group and its listed components, in display order."""
 
@@ -260,8 +269,14 @@ class MonthContext:
     incidents: tuple[IncidentItem, ...] = _help(
         "Incidents declared that month (empty in the archive list: use `count`)"
     )
-    path: str = _help("Its page relative to the site root: history/2026-11.html")
-    count: int = _help("How many incidents were declared that month")
+    path: str = _help(
+        "Its page relative to the site root: history/2026-11.html, or "
+        "components/<id>/history/2026-11.html in a component's history"
+    )
+    count: int = _help(
+        "How many incidents were declared that month (that affected the "
+        "component, in a component's history)"
+    )
 
 
 @dataclass(frozen=True)
@@ -524,27 +539,28 @@ def month_label(key: str) -> str:
     return f"{MONTHS[int(m) - 1]} {y}"
 
 
-def month_context(key: str, items: Iterable[IncidentItem]) -> MonthContext:
-    """One month of the history, incidents newest first."""
+def month_context(
+    key: str, items: Iterable[IncidentItem], path: str | None = None
+) -> MonthContext:
+    """One month of the history (or at `path`, of a component's), newest first."""
     ordered = sorted(items, key=lambda i: (i.declared_at, i.id), reverse=True)
     return MonthContext(
-        key, month_label(key), tuple(ordered), f"history/{key}.html", len(ordered)
+        key,
+        month_label(key),
+        tuple(ordered),
+        path or f"history/{key}.html",
+        len(ordered),
     )
 
 
-def history(incidents: Iterable[Any]) -> tuple[MonthContext, ...]:
-    """Incidents newest first, grouped by the UTC month they were declared in."""
-    months: dict[str, list[Any]] = {}
-    for incident in _newest_first(incidents):
-        months.setdefault(month_key(incident.declared_at), []).append(incident)
-    return tuple(
-        MonthContext(k, month_label(k), tuple(v), f"history/{k}.html", len(v))
-        for k, v in months.items()
-    )
+def component_month_path(component_id: int, key: str) -> str:
+    """A component's page for one month: components/5/history/2026-11.html."""
+    return f"components/{component_id}/history/{key}.html"
 
 
-def _newest_first(incidents: Iterable[Any]) -> list[Any]:
-    return sorted(incidents, key=lambda i: (i.declared_at, i.id), reverse=True)
+def component_link(c: ComponentSnap) -> ComponentLink:
+    """A component as a page of its history names it."""
+    return ComponentLink(c.id, c.name, f"components/{c.id}.html")
 
 
 def maintenance_context(

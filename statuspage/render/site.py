@@ -279,16 +279,39 @@ def plan(
                 _month_renderer(key, newer, older),
             )
         )
+    # A component's page shows its incidents of the newest months (the window
+    # moves with the clock, so it is in the key) and counts the rest by month; each
+    # month with incidents of it has a page of its own.
+    window = months[:HISTORY_MONTHS]
     for c in base.components:
         mine = by_component.get(c.id, [])
+        own: dict[str, list[IncidentRow]] = {}
+        for r in mine:
+            own.setdefault(month_of[r.id], []).append(r)
+        archive = [(k, len(own[k])) for k in sorted(own, reverse=True)]
+        recent = {k: own[k] for k in window if k in own}
+        shown = [keys[r.id] for rows in recent.values() for r in rows]
         jobs.append(
             Job(
                 (f"components/{c.id}.html",),
-                digest(c, uptimes[c.id], [keys[r.id] for r in mine]),
+                digest(c, uptimes[c.id], window, shown, archive),
                 (),
-                _component_renderer(c.id),
+                _component_renderer(c.id, recent, archive, window[-1]),
             )
         )
+        for n, (key, _count) in enumerate(archive):
+            newer = archive[n - 1] if n > 0 else None
+            older = archive[n + 1] if n + 1 < len(archive) else None
+            jobs.append(
+                Job(
+                    (contexts.component_month_path(c.id, key),),
+                    digest(
+                        c.name, c.id, key, newer, older, [keys[r.id] for r in own[key]]
+                    ),
+                    (),
+                    _component_month_renderer(c.id, key, newer, older, own[key]),
+                )
+            )
         candidates = _feed_candidates(mine)
         jobs.append(
             Job(
@@ -496,39 +519,95 @@ def _month_renderer(
     return render
 
 
+def _component_feeds(component_id: int, name: str) -> tuple[contexts.FeedLink, ...]:
+    return (
+        contexts.FeedLink(
+            f"{name} updates (Atom)",
+            f"components/{component_id}.atom",
+            "application/atom+xml",
+        ),
+        contexts.FeedLink(
+            f"{name} updates (RSS)",
+            f"components/{component_id}.rss",
+            "application/rss+xml",
+        ),
+    )
+
+
+def _component_months(
+    component_id: int, months: Iterable[tuple[str, int]]
+) -> tuple[contexts.MonthContext, ...]:
+    """Links to a component's month pages, with counts and without incidents."""
+    return tuple(
+        contexts.MonthContext(
+            k,
+            contexts.month_label(k),
+            (),
+            contexts.component_month_path(component_id, k),
+            count,
+        )
+        for k, count in months
+    )
+
+
 def _component_renderer(
     component_id: int,
+    recent: Mapping[str, list[IncidentRow]],
+    archive: list[tuple[str, int]],
+    since: str,
 ) -> Callable[[RenderState], dict[str, str | bytes]]:
     def render(s: RenderState) -> dict[str, str | bytes]:
         path = f"components/{component_id}.html"
         snap = next(c for c in s.snapshot.components if c.id == component_id)
         group = next((g.name for g in s.snapshot.groups if g.id == snap.group_id), "")
-        mine = [_item(r) for r in s.rows_by_component.get(component_id, ())]
         component = contexts._component(snap)
         component = contexts.ComponentContext(
             **{**component.__dict__, "uptime": s.uptimes.get(component_id)}
         )
-        name = snap.name
-        own = (
-            contexts.FeedLink(
-                f"{name} updates (Atom)",
-                f"components/{component_id}.atom",
-                "application/atom+xml",
-            ),
-            contexts.FeedLink(
-                f"{name} updates (RSS)",
-                f"components/{component_id}.rss",
-                "application/rss+xml",
-            ),
+        history = tuple(
+            contexts.month_context(
+                k,
+                map(_item, rows),
+                contexts.component_month_path(component_id, k),
+            )
+            for k, rows in recent.items()
         )
         return {
             path: s.page(
                 path,
                 "component.html",
-                feeds=own,
+                feeds=_component_feeds(component_id, snap.name),
                 component=component,
                 group_name=group,
-                history=contexts.history(mine),
+                history=history,
+                archive=_component_months(component_id, archive),
+                since=contexts.month_label(since),
+            )
+        }
+
+    return render
+
+
+def _component_month_renderer(
+    component_id: int,
+    key: str,
+    newer: tuple[str, int] | None,
+    older: tuple[str, int] | None,
+    rows: list[IncidentRow],
+) -> Callable[[RenderState], dict[str, str | bytes]]:
+    def render(s: RenderState) -> dict[str, str | bytes]:
+        path = contexts.component_month_path(component_id, key)
+        snap = next(c for c in s.snapshot.components if c.id == component_id)
+        link = functools.partial(_component_months, component_id)
+        return {
+            path: s.page(
+                path,
+                "component_month.html",
+                feeds=_component_feeds(component_id, snap.name),
+                component=contexts.component_link(snap),
+                month=contexts.month_context(key, map(_item, rows), path),
+                newer=link([newer])[0] if newer else None,
+                older=link([older])[0] if older else None,
             )
         }
 
