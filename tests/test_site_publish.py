@@ -457,3 +457,76 @@ def test_workers_read_the_database_only_when_they_can_reach_it(tmp_path: Path) -
     secret = "postgresql+psycopg://app:s3cret@db.internal:5432/status"
     with Session(sa.create_engine(secret)) as remote:
         assert _reachable_url(remote) == secret  # the password is not masked
+
+
+def test_a_plan_that_reuses_the_last_one_equals_a_fresh_plan(
+    url: str, tmp_path: Path
+) -> None:
+    # The plan reuses jobs made from the very same incident rows; whatever happens
+    # to the data, its jobs must be those a plan made from scratch would make.
+    import random
+
+    from statuspage.render import site, snapshot
+
+    def jobs(now):  # type: ignore[no-untyped-def]
+        with db.session_scope(url) as s:
+            base = snapshot.read_base(s, changes_since=now - timedelta(days=92))
+        planned, _ = site.plan(base, settings(tmp_path), now)
+        return base, [(j.paths, j.key, j.needs) for j in planned]
+
+    def fresh(base, now):  # type: ignore[no-untyped-def]
+        site._MEMO.old.clear()
+        site._INCIDENT_JOBS.clear()
+        site._UPTIMES.clear()
+        site._KEYS.clear()
+        planned, _ = site.plan(base, settings(tmp_path), now)
+        return [(j.paths, j.key, j.needs) for j in planned]
+
+    populate(url)
+    rng = random.Random(7)
+    now = NOW
+    jobs(now)
+    for step in range(40):
+        now += timedelta(minutes=rng.choice([1, 30, 600, 3000]))
+        with db.session_scope(url) as s:
+            incidents = s.exec(select(Incident)).all()
+            components = s.exec(select(Component)).all()
+            kind = rng.choice(["update", "update", "new", "component", "resolve"])
+            if kind == "new":
+                new = Incident(
+                    title=f"Incident {step}",
+                    severity="SEV-2",
+                    declared_at=now,
+                    updated_at=now,
+                )
+                s.add(new)
+                s.flush()
+                s.add(
+                    IncidentComponent(
+                        incident_id=new.id,
+                        component_id=rng.choice(components).id,
+                        status="partial_outage",
+                    )
+                )
+                add_update(s, new, now, "investigating", current_impact="Slow.")
+            elif kind == "component":
+                component = rng.choice(components)
+                component.status = rng.choice(["operational", "major_outage"])
+                component.updated_at = now
+            else:
+                incident = rng.choice(incidents)
+                status = "resolved" if kind == "resolve" else "identified"
+                update = add_update(s, incident, now, status, current_impact="Mm.")
+                component = rng.choice(components)
+                s.add(
+                    UpdateComponent(
+                        update_id=update.id,
+                        component_id=component.id,
+                        old_status=component.status,
+                        new_status="degraded_performance",
+                    )
+                )
+                incident.status = status
+                incident.updated_at = now
+        base, reused = jobs(now)
+        assert reused == fresh(base, now), (step, kind)

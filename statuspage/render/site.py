@@ -13,16 +13,24 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+import heapq
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from jinja2 import Environment
 
 from . import api, contexts, feeds, uptime
-from .snapshot import Base, IncidentRow, IncidentSnap, Snapshot, snapshot_of
+from .snapshot import (
+    Base,
+    ComponentSnap,
+    IncidentRow,
+    IncidentSnap,
+    Snapshot,
+    snapshot_of,
+)
 from .theme import Theme
 
 HISTORY_MONTHS = 3  # months on the first history page, as Statuspage shows
@@ -178,7 +186,7 @@ def _uptimes(base: Base, now: datetime) -> dict[int, contexts.UptimeContext]:
     by_component: dict[int, list[Any]] = {}
     for change in base.changes:
         by_component.setdefault(change.component_id, []).append(change)
-    out = {}
+    out, fresh = {}, {}
     for c in base.components:
         days = uptime.day_statuses(
             c,
@@ -187,22 +195,34 @@ def _uptimes(base: Base, now: datetime) -> dict[int, contexts.UptimeContext]:
             now,
             UPTIME_DAYS,
         )
-        out[c.id] = contexts.UptimeContext(
-            days=tuple(
-                contexts.UptimeDay(
-                    date=d.isoformat(),
-                    label=f"{d.day} {contexts.MONTHS[d.month - 1][:3]} {d.year}",
-                    status=status,
-                    status_label="No data"
-                    if status == uptime.NO_DATA
-                    else contexts.status_label(status),
-                    outage_minutes=minutes,
-                )
-                for d, status, minutes in days
-            ),
-            percent=uptime.uptime_percent(days, now),
-        )
+        percent = uptime.uptime_percent(days, now)
+        # The same object while the bar looks the same, so the plan's memo (which
+        # goes by identity) can reuse what depends on it.
+        known = _UPTIMES.get((c.id, percent, tuple(days)))
+        if known is None:
+            known = contexts.UptimeContext(
+                days=tuple(
+                    contexts.UptimeDay(
+                        date=d.isoformat(),
+                        label=f"{d.day} {contexts.MONTHS[d.month - 1][:3]} {d.year}",
+                        status=status,
+                        status_label="No data"
+                        if status == uptime.NO_DATA
+                        else contexts.status_label(status),
+                        outage_minutes=minutes,
+                    )
+                    for d, status, minutes in days
+                ),
+                percent=percent,
+            )
+        fresh[(c.id, percent, tuple(days))] = known
+        out[c.id] = known
+    _UPTIMES.clear()
+    _UPTIMES.update(fresh)
     return out
+
+
+_UPTIMES: dict[tuple[Any, ...], contexts.UptimeContext] = {}
 
 
 def _feed_candidates(rows: Iterable[IncidentRow]) -> list[int]:
@@ -212,11 +232,47 @@ def _feed_candidates(rows: Iterable[IncidentRow]) -> list[int]:
     update is older than T has every update behind at least FEED_ENTRIES newer ones.
     """
     dated = [r for r in rows if r.last_published_at is not None]
-    times = sorted((r.last_published_at for r in dated), reverse=True)  # type: ignore[misc]
-    if len(times) <= feeds.FEED_ENTRIES:
+    if len(dated) <= feeds.FEED_ENTRIES:
         return sorted(r.id for r in dated)
-    cutoff = times[feeds.FEED_ENTRIES - 1]
+    times = heapq.nlargest(feeds.FEED_ENTRIES, (r.last_published_at for r in dated))  # type: ignore[type-var]
+    cutoff = times[-1]
     return sorted(r.id for r in dated if r.last_published_at >= cutoff)  # type: ignore[operator]
+
+
+T = TypeVar("T")
+
+
+class _Memo:
+    """What the plan makes from groups of incident rows, kept for the next plan.
+
+    `read_base` hands back the very same (frozen) row objects for incidents that
+    did not change, so a value made from the same objects (`held`, compared by
+    identity) and equal other inputs (`inputs`, compared by value) is reused as it
+    is: on a publish, all but the one or two groups holding the changed incident.
+    An entry keeps its objects alive, so no other object can take their ids.
+    """
+
+    def __init__(self) -> None:
+        self.old: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = {}
+        self.new: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = {}
+
+    def get(
+        self, inputs: tuple[Any, ...], held: Sequence[Any], make: Callable[[], T]
+    ) -> T:
+        """The value for these inputs: the kept one, or `make()`."""
+        key = (inputs, tuple(map(id, held)))
+        hit = self.old.get(key)
+        if hit is None:
+            hit = (tuple(held), make())
+        self.new[key] = hit
+        return hit[1]  # type: ignore[no-any-return]
+
+    def done(self) -> None:
+        """Keep what this plan used, for the next one; drop the rest."""
+        self.old, self.new = self.new, {}
+
+
+_MEMO = _Memo()
 
 
 def plan(
@@ -225,23 +281,31 @@ def plan(
     now: datetime,
 ) -> tuple[list[Job], dict[str, Any]]:
     """Every job of the site, and the facts shared by their render functions."""
-    rows_by_id = {r.id: r for r in base.rows}
     keys, month_of = _row_keys(base.rows)
     uptimes = _uptimes(base, now)
     current = contexts.month_key(now)
+    known_months = set(month_of.values())
     months = contexts.month_range(
-        min([*month_of.values(), current]), max([*month_of.values(), current])
+        min([*known_months, current]), max([*known_months, current])
     )
     by_month: dict[str, list[IncidentRow]] = {m: [] for m in months}
-    for r in base.rows:
-        by_month[month_of[r.id]].append(r)
     by_component: dict[int, list[IncidentRow]] = {c.id: [] for c in base.components}
-    for r in base.rows:
+    unresolved = []
+    for r in base.rows:  # in id order
+        by_month[month_of[r.id]].append(r)
         for a in r.affected:
             by_component.setdefault(a.component_id, []).append(r)
-    unresolved = [r.id for r in base.rows if r.status in contexts.OPEN_STATUSES]
-    recent = sorted(base.rows, key=lambda r: (r.declared_at, r.id), reverse=True)
-    recent_ids = [r.id for r in recent[: api.RECENT_INCIDENTS]]
+        if r.status in contexts.OPEN_STATUSES:
+            unresolved.append(r.id)
+    # The most recently declared: from the newest months (`months` is newest first,
+    # and a month's incidents were all declared after an older month's).
+    newest: list[IncidentRow] = []
+    for key in months:
+        if len(newest) >= api.RECENT_INCIDENTS:
+            break
+        newest += by_month[key]
+    newest.sort(key=lambda r: (r.declared_at, r.id), reverse=True)
+    recent_ids = [r.id for r in newest[: api.RECENT_INCIDENTS]]
     site_feeds = _feed_candidates(base.rows)
     shared = {
         "uptimes": uptimes,
@@ -249,6 +313,7 @@ def plan(
         "by_month": by_month,
         "by_component": by_component,
     }
+    memo = _MEMO
 
     jobs: list[Job] = [
         Job(
@@ -271,74 +336,101 @@ def plan(
     for n, key in enumerate(months):
         newer = months[n - 1] if n > 0 else None
         older = months[n + 1] if n + 1 < len(months) else None
-        jobs.append(
-            Job(
-                (f"history/{key}.html",),
-                digest(key, newer, older, [keys[r.id] for r in by_month[key]]),
-                (),
-                _month_renderer(key, newer, older),
-            )
-        )
+        rows = by_month[key]
+        make = functools.partial(_month_job, key, newer, older, rows, keys)
+        jobs.append(memo.get(("month", key, newer, older), rows, make))
     # A component's page shows its incidents of the newest months (the window
     # moves with the clock, so it is in the key) and counts the rest by month; each
     # month with incidents of it has a page of its own.
-    window = months[:HISTORY_MONTHS]
+    window = tuple(months[:HISTORY_MONTHS])
     for c in base.components:
         mine = by_component.get(c.id, [])
-        own: dict[str, list[IncidentRow]] = {}
-        for r in mine:
-            own.setdefault(month_of[r.id], []).append(r)
-        archive = [(k, len(own[k])) for k in sorted(own, reverse=True)]
-        recent = {k: own[k] for k in window if k in own}
-        shown = [keys[r.id] for rows in recent.values() for r in rows]
-        jobs.append(
-            Job(
-                (f"components/{c.id}.html",),
-                digest(c, uptimes[c.id], window, shown, archive),
-                (),
-                _component_renderer(c.id, recent, archive, window[-1]),
-            )
+        make_all = functools.partial(
+            _component_jobs, c, mine, uptimes[c.id], window, keys, month_of
         )
-        for n, (key, _count) in enumerate(archive):
-            newer = archive[n - 1] if n > 0 else None
-            older = archive[n + 1] if n + 1 < len(archive) else None
-            jobs.append(
-                Job(
-                    (contexts.component_month_path(c.id, key),),
-                    digest(
-                        c.name, c.id, key, newer, older, [keys[r.id] for r in own[key]]
-                    ),
-                    (),
-                    _component_month_renderer(c.id, key, newer, older, own[key]),
-                )
-            )
-        candidates = _feed_candidates(mine)
-        jobs.append(
-            Job(
-                (f"components/{c.id}.atom", f"components/{c.id}.rss"),
-                digest(c.name, c.created_at, [keys[i] for i in candidates]),
-                tuple(candidates),
-                _component_feed_renderer(c.id, candidates),
-            )
-        )
+        jobs += memo.get(("component", c, window), [*mine, uptimes[c.id]], make_all)
     # An incident's job is a function of its id and key alone: reuse the previous
     # plan's (in this process) for the thousands of incidents that did not change.
     global _INCIDENT_JOBS
     reuse, fresh = _INCIDENT_JOBS, {}
-    for incident_id in sorted(rows_by_id):
-        key = keys[incident_id]
-        job = reuse.get((incident_id, key))
+    for r in base.rows:
+        key = keys[r.id]
+        job = reuse.get((r.id, key))
         if job is None:
             job = Job(
-                (f"incidents/{incident_id}.html",),
+                (f"incidents/{r.id}.html",),
                 key,
-                (incident_id,),
-                _incident_renderer(incident_id),
+                (r.id,),
+                _incident_renderer(r.id),
             )
-        fresh[incident_id, key] = job
+        fresh[r.id, key] = job
         jobs.append(job)
     _INCIDENT_JOBS = fresh
+    memo.done()
     return jobs, shared
+
+
+def _month_job(
+    key: str,
+    newer: str | None,
+    older: str | None,
+    rows: list[IncidentRow],
+    keys: Mapping[int, str],
+) -> Job:
+    """A month of the site's history."""
+    return Job(
+        (f"history/{key}.html",),
+        digest(key, newer, older, [keys[r.id] for r in rows]),
+        (),
+        _month_renderer(key, newer, older),
+    )
+
+
+def _component_jobs(
+    c: ComponentSnap,
+    mine: list[IncidentRow],
+    uptime_context: contexts.UptimeContext,
+    window: tuple[str, ...],
+    keys: Mapping[int, str],
+    month_of: Mapping[int, str],
+) -> list[Job]:
+    """A component's page, its month pages and its feeds."""
+    jobs = []
+    own: dict[str, list[IncidentRow]] = {}
+    for r in mine:
+        own.setdefault(month_of[r.id], []).append(r)
+    archive = [(k, len(own[k])) for k in sorted(own, reverse=True)]
+    recent = {k: own[k] for k in window if k in own}
+    shown = [keys[r.id] for rows in recent.values() for r in rows]
+    jobs.append(
+        Job(
+            (f"components/{c.id}.html",),
+            digest(c, uptime_context, list(window), shown, archive),
+            (),
+            _component_renderer(c.id, recent, archive, window[-1]),
+        )
+    )
+    for n, (key, _count) in enumerate(archive):
+        newer = archive[n - 1] if n > 0 else None
+        older = archive[n + 1] if n + 1 < len(archive) else None
+        jobs.append(
+            Job(
+                (contexts.component_month_path(c.id, key),),
+                digest(c.name, c.id, key, newer, older, [keys[r.id] for r in own[key]]),
+                (),
+                _component_month_renderer(c.id, key, newer, older, own[key]),
+            )
+        )
+    candidates = _feed_candidates(mine)
+    jobs.append(
+        Job(
+            (f"components/{c.id}.atom", f"components/{c.id}.rss"),
+            digest(c.name, c.created_at, [keys[i] for i in candidates]),
+            tuple(candidates),
+            _component_feed_renderer(c.id, candidates),
+        )
+    )
+    return jobs
 
 
 _INCIDENT_JOBS: dict[tuple[int, str], Job] = {}
