@@ -228,3 +228,31 @@ def test_the_shown_months_move_with_the_clock(url: str, tmp_path: Path) -> None:
         assert after[path] == before[path], path
     full = run_build(url, tmp_path, now=later, full=True, out_dir=tmp_path / "full")
     assert tree(site) == tree(full.out_dir)
+
+
+def test_a_busy_month_lists_its_newest_25_and_links_all_of_them(
+    url: str, tmp_path: Path
+) -> None:
+    # A month of 30 incidents: history.html and the component's page list the
+    # newest 25 and lead to the month's page, which lists all 30.
+    with db.session_scope(url) as s:
+        search = add_component(s, "Search").id
+        for n in range(30):
+            add_incident(
+                s, f"Search incident {n}", day(11, 1) + timedelta(hours=n), search
+            )
+    site = run_build(url, tmp_path, now=NOW).out_dir
+    for path, month_page in (
+        ("history.html", "history/2026-11.html"),
+        (f"components/{search}.html", f"components/{search}/history/2026-11.html"),
+    ):
+        doc = page(site, path)
+        section = doc.find("section", attrs={"aria-labelledby": "month-2026-11"})
+        titles = [text(a) for a in section.select(".incident-list a")]
+        assert titles == [f"Search incident {n}" for n in range(29, 4, -1)], path
+        ((label, href),) = links(site, path, section.select_one(".month__more"))
+        assert label == "All 30 incidents in November 2026"
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(path), href))
+        assert target == month_page
+        everything = page(site, month_page).select(".incident-list a")
+        assert len(everything) == 30

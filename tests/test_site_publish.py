@@ -466,17 +466,19 @@ def test_a_plan_that_reuses_the_last_one_equals_a_fresh_plan(
     # to the data, its jobs must be those a plan made from scratch would make.
     import random
 
-    from statuspage.render import site, snapshot
+    from statuspage.render import api, site, snapshot
 
     def jobs(now):  # type: ignore[no-untyped-def]
         with db.session_scope(url) as s:
             base = snapshot.read_base(s, changes_since=now - timedelta(days=92))
-        planned, _ = site.plan(base, settings(tmp_path), now)
+        planned, shared = site.plan(base, settings(tmp_path), now)
+        listed = snapshot.snapshot_of(base, {})
+        assert shared["recent_ids"] == api.recent_incident_ids(listed)
+        assert shared["unresolved_ids"] == api.unresolved_ids(listed)
         return base, [(j.paths, j.key, j.needs) for j in planned]
 
     def fresh(base, now):  # type: ignore[no-untyped-def]
         site._MEMO.old.clear()
-        site._INCIDENT_JOBS.clear()
         site._UPTIMES.clear()
         site._KEYS.clear()
         planned, _ = site.plan(base, settings(tmp_path), now)

@@ -401,8 +401,12 @@ def api_files(
     status: OverallStatus,
     updated_at: datetime,
     now: datetime,
+    *,
+    recent: list[int] | None = None,
+    unresolved: list[int] | None = None,
 ) -> dict[str, str]:
-    """Every `api/v2` file, path -> JSON text."""
+    """Every `api/v2` file, path -> JSON text. `recent` and `unresolved` are the
+    ids of `recent_incident_ids` and `unresolved_ids`, if the caller has them."""
     pid = page_id(settings)
     url = _url(settings)
     page = page_json(settings, updated_at)
@@ -411,13 +415,13 @@ def api_files(
     texts = {cid: _compact(c) for cid, c in by_id.items()}
     # The incidents as JSON text, reused from earlier builds for the ones that did
     # not change (most of them, on a publish): the files are assembled from them.
-    recent = [
+    recent_texts = [
         _incident_text(loaded[i], by_id, texts, pid, url)
-        for i in recent_incident_ids(snapshot)
+        for i in (recent_incident_ids(snapshot) if recent is None else recent)
     ]
-    unresolved = [
+    unresolved_texts = [
         _incident_text(loaded[i], by_id, texts, pid, url)
-        for i in unresolved_ids(snapshot)
+        for i in (unresolved_ids(snapshot) if unresolved is None else unresolved)
     ]
     ordered = sorted(snapshot.maintenances, key=lambda m: (m.scheduled_for, m.id))
     every = [maintenance_json(m, by_id, pid, url) for m in reversed(ordered)]
@@ -433,15 +437,17 @@ def api_files(
         "api/v2/summary.json": _object(
             page=page_text,
             components=_compact(listed),
-            incidents=_array(unresolved),
+            incidents=_array(unresolved_texts),
             scheduled_maintenances=_compact(active + upcoming),
             status=_compact(st),
         ),
         "api/v2/status.json": dump({"page": page, "status": st}),
         "api/v2/components.json": dump({"page": page, "components": listed}),
-        "api/v2/incidents.json": _object(page=page_text, incidents=_array(recent)),
+        "api/v2/incidents.json": _object(
+            page=page_text, incidents=_array(recent_texts)
+        ),
         "api/v2/incidents/unresolved.json": _object(
-            page=page_text, incidents=_array(unresolved)
+            page=page_text, incidents=_array(unresolved_texts)
         ),
         "api/v2/scheduled-maintenances.json": dump(
             {"page": page, "scheduled_maintenances": every}

@@ -267,7 +267,9 @@ class MonthContext:
     key: str = _help("Year and month: 2026-11")
     label: str = _help("Month in words: November 2026")
     incidents: tuple[IncidentItem, ...] = _help(
-        "Incidents declared that month (empty in the archive list: use `count`)"
+        "Incidents declared that month, newest first; on history.html and a "
+        "component's page only the newest 25 of a month (compare with `count` and "
+        "link to `path` for the rest); empty in the archive list"
     )
     path: str = _help(
         "Its page relative to the site root: history/2026-11.html, or "
@@ -540,14 +542,18 @@ def month_label(key: str) -> str:
 
 
 def month_context(
-    key: str, items: Iterable[IncidentItem], path: str | None = None
+    key: str,
+    items: Iterable[IncidentItem],
+    path: str | None = None,
+    limit: int | None = None,
 ) -> MonthContext:
-    """One month of the history (or at `path`, of a component's), newest first."""
+    """One month of the history (or at `path`, of a component's), newest first;
+    with `limit`, only that many of its incidents (`count` has them all)."""
     ordered = sorted(items, key=lambda i: (i.declared_at, i.id), reverse=True)
     return MonthContext(
         key,
         month_label(key),
-        tuple(ordered),
+        tuple(ordered if limit is None else ordered[:limit]),
         path or f"history/{key}.html",
         len(ordered),
     )

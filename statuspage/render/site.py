@@ -34,6 +34,9 @@ from .snapshot import (
 from .theme import Theme
 
 HISTORY_MONTHS = 3  # months on the first history page, as Statuspage shows
+# Incidents of a month listed there (and on a component's page); its own page has
+# them all. A busy month would otherwise make a very long first page.
+HISTORY_MONTH_ITEMS = 25
 UPTIME_DAYS = 90
 
 
@@ -42,24 +45,32 @@ def digest(*parts: Any) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
-_KEYS: dict[int, tuple[IncidentRow, str, str]] = {}
+_KEYS: dict[int, tuple[IncidentRow, str, str, Job]] = {}
 
 
-def _row_keys(rows: Iterable[IncidentRow]) -> tuple[dict[int, str], dict[int, str]]:
-    """`row_key` and month of each row by incident id, reusing those of rows seen
-    before: `read_base` hands back the very same (frozen) row objects for incidents
-    that did not change, so only new or changed rows are computed."""
+def _row_keys(
+    rows: Iterable[IncidentRow],
+) -> tuple[dict[int, str], dict[int, str], list[Job]]:
+    """`row_key`, month and page job of each row (the first two by incident id),
+    reusing those of rows seen before: `read_base` hands back the very same
+    (frozen) row objects for incidents that did not change, so only new or changed
+    rows are computed. An incident's page is a function of its row alone."""
     global _KEYS
     seen, fresh = _KEYS, {}
-    keys, months = {}, {}
+    keys, months, jobs = {}, {}, []
     for r in rows:
         hit = seen.get(id(r))
         if hit is None or hit[0] is not r:
-            hit = (r, row_key(r), contexts.month_key(r.declared_at))
+            key = row_key(r)
+            job = Job(
+                (f"incidents/{r.id}.html",), key, (r.id,), _incident_renderer(r.id)
+            )
+            hit = (r, key, contexts.month_key(r.declared_at), job)
         fresh[id(r)] = hit
         keys[r.id], months[r.id] = hit[1], hit[2]
+        jobs.append(hit[3])
     _KEYS = fresh
-    return keys, months
+    return keys, months, jobs
 
 
 def row_key(row: IncidentRow) -> str:
@@ -109,11 +120,14 @@ class RenderState:
     rows_by_component: dict[int, list[IncidentRow]]
     feeds: tuple[contexts.FeedLink, ...]
     entry_html: dict[int, str] = field(default_factory=dict)
+    # The API's lists, newest first (None: api.py finds them itself).
+    recent_ids: list[int] | None = None
+    unresolved_ids: list[int] | None = None
 
-    def month(self, key: str) -> contexts.MonthContext:
-        """One month of the history with its incidents."""
+    def month(self, key: str, limit: int | None = None) -> contexts.MonthContext:
+        """One month of the history with its incidents (at most `limit` of them)."""
         rows = self.rows_by_month.get(key, ())
-        return contexts.month_context(key, map(_item, rows))
+        return contexts.month_context(key, map(_item, rows), limit=limit)
 
     def page(self, path: str, template: str, **extra: Any) -> str:
         """Render one HTML page."""
@@ -281,7 +295,7 @@ def plan(
     now: datetime,
 ) -> tuple[list[Job], dict[str, Any]]:
     """Every job of the site, and the facts shared by their render functions."""
-    keys, month_of = _row_keys(base.rows)
+    keys, month_of, incident_jobs = _row_keys(base.rows)
     uptimes = _uptimes(base, now)
     current = contexts.month_key(now)
     known_months = set(month_of.values())
@@ -307,11 +321,24 @@ def plan(
     newest.sort(key=lambda r: (r.declared_at, r.id), reverse=True)
     recent_ids = [r.id for r in newest[: api.RECENT_INCIDENTS]]
     site_feeds = _feed_candidates(base.rows)
+    open_rows = sorted(
+        (r for r in newest if r.status in contexts.OPEN_STATUSES),
+        key=lambda r: (r.declared_at, r.id),
+        reverse=True,
+    )
+    if len(open_rows) != len(unresolved):  # open incidents beyond the newest months
+        open_rows = sorted(
+            (r for r in base.rows if r.status in contexts.OPEN_STATUSES),
+            key=lambda r: (r.declared_at, r.id),
+            reverse=True,
+        )
     shared = {
         "uptimes": uptimes,
         "months": months,
         "by_month": by_month,
         "by_component": by_component,
+        "recent_ids": recent_ids,
+        "unresolved_ids": [r.id for r in open_rows],
     }
     memo = _MEMO
 
@@ -349,23 +376,7 @@ def plan(
             _component_jobs, c, mine, uptimes[c.id], window, keys, month_of
         )
         jobs += memo.get(("component", c, window), [*mine, uptimes[c.id]], make_all)
-    # An incident's job is a function of its id and key alone: reuse the previous
-    # plan's (in this process) for the thousands of incidents that did not change.
-    global _INCIDENT_JOBS
-    reuse, fresh = _INCIDENT_JOBS, {}
-    for r in base.rows:
-        key = keys[r.id]
-        job = reuse.get((r.id, key))
-        if job is None:
-            job = Job(
-                (f"incidents/{r.id}.html",),
-                key,
-                (r.id,),
-                _incident_renderer(r.id),
-            )
-        fresh[r.id, key] = job
-        jobs.append(job)
-    _INCIDENT_JOBS = fresh
+    jobs += incident_jobs  # in id order
     memo.done()
     return jobs, shared
 
@@ -433,9 +444,6 @@ def _component_jobs(
     return jobs
 
 
-_INCIDENT_JOBS: dict[tuple[int, str], Job] = {}
-
-
 def state_for(
     env: Environment,
     base: Base,
@@ -473,6 +481,8 @@ def state_for(
         rows_by_month=shared["by_month"],
         rows_by_component=shared["by_component"],
         feeds=site_feeds,
+        recent_ids=shared.get("recent_ids"),
+        unresolved_ids=shared.get("unresolved_ids"),
     )
 
 
@@ -526,7 +536,14 @@ def _render_front(s: RenderState) -> dict[str, str | bytes]:
 def _render_api(s: RenderState) -> dict[str, str | bytes]:
     return dict(
         api.api_files(
-            s.snapshot, s.loaded, s.settings, s.status, s.site.last_updated, s.now
+            s.snapshot,
+            s.loaded,
+            s.settings,
+            s.status,
+            s.site.last_updated,
+            s.now,
+            recent=s.recent_ids,
+            unresolved=s.unresolved_ids,
         )
     )
 
@@ -570,7 +587,7 @@ def _render_site_feeds(s: RenderState) -> dict[str, str | bytes]:
 
 
 def _render_history_index(s: RenderState) -> dict[str, str | bytes]:
-    shown = [s.month(k) for k in s.months[:HISTORY_MONTHS]]
+    shown = [s.month(k, HISTORY_MONTH_ITEMS) for k in s.months[:HISTORY_MONTHS]]
     archive = [
         contexts.MonthContext(
             k,
@@ -661,6 +678,7 @@ def _component_renderer(
                 k,
                 map(_item, rows),
                 contexts.component_month_path(component_id, k),
+                HISTORY_MONTH_ITEMS,
             )
             for k, rows in recent.items()
         )
