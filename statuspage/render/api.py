@@ -193,8 +193,24 @@ def _next_label(u: UpdateSnap) -> str | None:
     return format_hhmm(u.next_update_at) if same_day else format_utc(u.next_update_at)
 
 
+# Published updates never change: an update's JSON is kept by its id, with the
+# snapshot it was made from (compared by value: it carries component names too).
+_UPDATES: dict[int, tuple[UpdateSnap, dict[str, Any]]] = {}
+
+
 def update_json(u: UpdateSnap) -> dict[str, Any]:
-    """One `incident_update`."""
+    """One `incident_update` (the same dict object for the same update)."""
+    known = _UPDATES.get(u.id)
+    if known is not None and (known[0] is u or known[0] == u):
+        return known[1]
+    made = _update_json(u)
+    if len(_UPDATES) > 20_000:
+        _UPDATES.clear()
+    _UPDATES[u.id] = (u, made)
+    return made
+
+
+def _update_json(u: UpdateSnap) -> dict[str, Any]:
     from .contexts import FINAL_STATUSES
 
     promised = None if u.status in FINAL_STATUSES else u.next_update_at

@@ -509,7 +509,14 @@ def read_updates(
         i: kept[i] if i in kept else read[i] for i in wanted if i in kept or i in read
     }
     if len(wanted) <= SNAP_CACHE_MAX:
-        _SNAPS = {i: (by_id[i].token, snap) for i, snap in out.items()}
+        # Kept with those of earlier builds: the next build may need others (a
+        # component's feed), and reusing the very same objects lets the render
+        # stage reuse what it made from them.
+        mine = {i: (by_id[i].token, snap) for i, snap in out.items()}
+        if cache is _SNAPS and len(cache) + len(mine) <= SNAP_CACHE_MAX:
+            _SNAPS = {**cache, **mine}
+        else:
+            _SNAPS = mine
         _SNAPS_NAMES = names
     return out
 
