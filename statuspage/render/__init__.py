@@ -192,6 +192,7 @@ def _build(
         else:
             loaded = read_updates(session, base, {i for j in todo for i in j.needs})
         timings["query"] += time.perf_counter() - mark
+        shared["global_key"] = key
         state = site.state_for(env, base, loaded, settings, now or moment, shared)
         mark = time.perf_counter()
         files = _FILES.get(str(previous)) if previous is not None else None

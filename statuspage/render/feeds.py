@@ -57,35 +57,35 @@ def render_feeds(
     name = str(settings.get("PAGE_NAME") or "Status")
     updated = entries[0][1].published_at if entries else fallback_updated
     out = {}
+    fg = FeedGenerator()
+    # Atom needs an absolute IRI as id; without PUBLIC_URL a tag URI stands in.
+    fg.id(
+        _absolute(base, f"{spec.stem}.atom")
+        if base
+        else f"{feed_id_prefix}:{spec.stem}"
+    )
+    fg.title(spec.title)
+    fg.subtitle(spec.subtitle)
+    fg.author({"name": name})
+    fg.language("en")
+    fg.generator("statuspage")
+    fg.updated(updated)
+    fg.lastBuildDate(updated)
+    for incident, update in entries:
+        fe = fg.add_entry(order="append")
+        fe.id(update.guid)
+        fe.guid(update.guid, permalink=False)
+        fe.title(f"{incident.title}: {status_label(update.status)}")
+        fe.link(href=_absolute(base, f"incidents/{incident.id}.html"))
+        fe.published(update.published_at)
+        fe.updated(update.published_at)
+        fe.content(render_update(incident, update), type="html")
+    # The same entries in both formats; each gets its own `rel="self"` link.
     for fmt, mime in (("atom", "application/atom+xml"), ("rss", "application/rss+xml")):
         path = f"{spec.stem}.{fmt}"
-        fg = FeedGenerator()
-        # Atom needs an absolute IRI as id; without PUBLIC_URL a tag URI stands in.
-        fg.id(
-            _absolute(base, f"{spec.stem}.atom")
-            if base
-            else f"{feed_id_prefix}:{spec.stem}"
-        )
-        fg.title(spec.title)
-        fg.subtitle(spec.subtitle)
-        fg.author({"name": name})
-        fg.language("en")
-        fg.generator("statuspage")
         # feedgen uses the last link() as the RSS channel link: self first.
-        fg.link(href=_absolute(base, path), rel="self", type=mime)
+        fg.link(href=_absolute(base, path), rel="self", type=mime, replace=True)
         fg.link(href=_absolute(base, spec.alternate) or "./", rel="alternate")
-        fg.updated(updated)
-        fg.lastBuildDate(updated)
-        for incident, update in entries:
-            fe = fg.add_entry(order="append")
-            fe.id(update.guid)
-            fe.guid(update.guid, permalink=False)
-            fe.title(f"{incident.title}: {status_label(update.status)}")
-            fe.link(href=_absolute(base, f"incidents/{incident.id}.html"))
-            fe.published(update.published_at)
-            fe.updated(update.published_at)
-            html = render_update(incident, update)
-            fe.content(html, type="html")
         data = fg.atom_str(pretty=True) if fmt == "atom" else fg.rss_str(pretty=True)
         out[path] = data
     return out

@@ -120,6 +120,7 @@ class RenderState:
     rows_by_component: dict[int, list[IncidentRow]]
     feeds: tuple[contexts.FeedLink, ...]
     entry_html: dict[int, str] = field(default_factory=dict)
+    global_key: str = ""  # see `global_key`; "" when unknown
     # The API's lists, newest first (None: api.py finds them itself).
     recent_ids: list[int] | None = None
     unresolved_ids: list[int] | None = None
@@ -481,6 +482,7 @@ def state_for(
         rows_by_month=shared["by_month"],
         rows_by_component=shared["by_component"],
         feeds=site_feeds,
+        global_key=str(shared.get("global_key") or ""),
         recent_ids=shared.get("recent_ids"),
         unresolved_ids=shared.get("unresolved_ids"),
     )
@@ -548,15 +550,40 @@ def _render_api(s: RenderState) -> dict[str, str | bytes]:
     )
 
 
+# A feed entry's HTML by update id, kept between builds: published updates never
+# change, so it is reused while the update, its incident's title and severity, and
+# the global key (theme, code, settings) are the same.
+_ENTRIES: dict[int, tuple[Any, str, str, str, str]] = {}
+
+
 def _feed_entry_renderer(s: RenderState) -> Callable[[IncidentSnap, Any], str]:
     template = s.env.get_template("_update.html")
 
     def render(incident: IncidentSnap, update: Any) -> str:
         # An update appears in the site feed and its components' feeds: render once.
         html = s.entry_html.get(update.id)
-        if html is None:
+        if html is not None:
+            return html
+        known = _ENTRIES.get(update.id)
+        if (
+            known is not None
+            and known[1:4] == (incident.title, incident.severity, s.global_key)
+            and s.global_key
+            and (known[0] is update or known[0] == update)
+        ):
+            html = known[4]
+        else:
             html = template.render(update=contexts._update(incident, update))
-            s.entry_html[update.id] = html
+            if len(_ENTRIES) > 5_000:
+                _ENTRIES.clear()
+            _ENTRIES[update.id] = (
+                update,
+                incident.title,
+                incident.severity,
+                s.global_key,
+                html,
+            )
+        s.entry_html[update.id] = html
         return html
 
     return render
