@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -248,7 +248,7 @@ _CHUNK = 500  # bound parameters per IN (...): SQLite allows a limited number
 def forget() -> None:
     """Drop the rows and snapshots kept between builds (the next read is full)."""
     global _KNOWN, _SNAPS, _CHANGES
-    _KNOWN, _SNAPS, _CHANGES = None, {}, {}
+    _KNOWN, _SNAPS, _CHANGES = None, {}, None
 
 
 def read_base(session: Session, changes_since: datetime | None = None) -> Base:
@@ -278,8 +278,8 @@ def read_base(session: Session, changes_since: datetime | None = None) -> Base:
         )
         for r in _rows(session, _select(c).order_by(c.c.id))
     )
-    rows = _incident_rows(session, {x.id: x.name for x in components})
-    changes = _status_changes(session, changes_since)
+    rows, reread = _incident_rows(session, {x.id: x.name for x in components})
+    changes = _status_changes(session, changes_since, reread)
     planned: dict[int, list[int]] = {}
     for r in _rows(
         session, _select(mc).order_by(mc.c.maintenance_id, mc.c.component_id)
@@ -303,33 +303,92 @@ def read_base(session: Session, changes_since: datetime | None = None) -> Base:
     return Base(groups, components, rows, changes, maintenances)
 
 
-_CHANGES: dict[tuple[Any, ...], StatusChange] = {}
+@dataclass
+class _Changes:
+    """The status changes of the last read, by incident, and the window start
+    they were read from."""
+
+    since: datetime
+    by_incident: dict[int, list[tuple[tuple[Any, ...], StatusChange]]]
+
+
+_CHANGES: _Changes | None = None
+# Read every change again once the window has moved this far (dropping old ones).
+CHANGES_REREAD = timedelta(days=7)
 
 
 def _status_changes(
-    session: Session, since: datetime | None
+    session: Session, since: datetime | None, reread: list[int] | None
 ) -> tuple[StatusChange, ...]:
-    """Component status changes (from `since` on), oldest first. They belong to
-    published updates, which never change: those read before are reused."""
+    """Component status changes (from `since` on), oldest first.
+
+    They belong to published updates, which never change, and every new one comes
+    with a new token on its incident: after the first read, only the changes of
+    the incidents in `reread` (those whose token moved) are read again.
+    """
     global _CHANGES
+    known = _CHANGES
+    if (
+        since is None
+        or reread is None
+        or known is None
+        or since < known.since
+        or since - known.since > CHANGES_REREAD
+    ):
+        by_incident = _read_changes(session, since, None)
+        if since is None:
+            known = _CHANGES = None  # a full history's worth: not kept
+        else:
+            known = _CHANGES = _Changes(since, by_incident)
+    else:
+        for n in range(0, len(reread), _CHUNK):
+            chunk = reread[n : n + _CHUNK]
+            fresh = _read_changes(session, known.since, chunk)
+            for incident_id in chunk:
+                if incident_id in fresh:
+                    known.by_incident[incident_id] = fresh[incident_id]
+                else:
+                    known.by_incident.pop(incident_id, None)
+        by_incident = known.by_incident
+    found = [
+        item
+        for items in by_incident.values()
+        for item in items
+        if since is None or item[1].at >= since
+    ]
+    found.sort(key=lambda item: item[0])
+    return tuple(change for _key, change in found)
+
+
+def _read_changes(
+    session: Session, since: datetime | None, ids: list[int] | None
+) -> dict[int, list[tuple[tuple[Any, ...], StatusChange]]]:
+    """(sort key, change) of the incidents `ids` (None: all), by incident."""
     u, uc = Update.__table__, UpdateComponent.__table__  # type: ignore[attr-defined]
     statement = (
-        _select(uc.c.component_id, u.c.published_at, uc.c.old_status, uc.c.new_status)
+        _select(
+            u.c.incident_id,
+            uc.c.component_id,
+            u.c.published_at,
+            uc.c.old_status,
+            uc.c.new_status,
+            u.c.id,
+        )
         .join(u, u.c.id == uc.c.update_id)
         .where(sa.true() if since is None else u.c.published_at >= since)
-        .order_by(u.c.published_at, u.c.id, uc.c.component_id)
     )
-    cache, fresh = _CHANGES, {}
-    out = []
-    for raw in _tuples(session, statement):
-        change = cache.get(raw)
-        if change is None:
-            change = StatusChange(raw[0], _t(raw[1]), raw[2], raw[3])  # type: ignore[arg-type]
-        fresh[raw] = change
-        out.append(change)
-    if since is not None:  # not a full history's worth of them
-        _CHANGES = fresh
-    return tuple(out)
+    if ids is not None:
+        statement = statement.where(u.c.incident_id.in_(ids))
+    out: dict[int, list[tuple[tuple[Any, ...], StatusChange]]] = {}
+    for incident_id, component_id, at, old, new, update_id in _tuples(
+        session, statement
+    ):
+        when = _t(at)
+        change = StatusChange(component_id, when, old, new)  # type: ignore[arg-type]
+        out.setdefault(incident_id, []).append(
+            ((when, update_id, component_id), change)
+        )
+    return out
 
 
 @dataclass
@@ -367,8 +426,11 @@ def _token_pairs(session: Session) -> list[str]:
     return text.split(",") if text else []
 
 
-def _incident_rows(session: Session, names: dict[int, str]) -> tuple[IncidentRow, ...]:
-    """Every incident row, in id order, re-reading only those whose token changed."""
+def _incident_rows(
+    session: Session, names: dict[int, str]
+) -> tuple[tuple[IncidentRow, ...], list[int] | None]:
+    """Every incident row, in id order, re-reading only those whose token changed;
+    and the ids of those (None: every row was read)."""
     global _KNOWN
     pairs = _token_pairs(session)
     current = set(pairs)
@@ -405,7 +467,7 @@ def _incident_rows(session: Session, names: dict[int, str]) -> tuple[IncidentRow
                 rows.append(row)
         index = {r.id: n for n, r in enumerate(rows)}
     _KNOWN = _Known(dict(names), current, tuple(rows), index)
-    return _KNOWN.rows
+    return _KNOWN.rows, (None if known is None else ids)
 
 
 def _read_rows(
