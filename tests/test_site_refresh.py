@@ -64,3 +64,22 @@ def test_refresh_interval_0_turns_the_job_off(app) -> None:
     job = next(j for j in app.extensions["statuspage_jobs"] if j.name == "site-refresh")
     app.extensions["statuspage_jobs"] = [job]
     assert background.start(app) == []
+
+
+def test_compiling_the_templates_finds_a_broken_one_before_any_publish(
+    tmp_path: Path,
+) -> None:
+    import jinja2
+    import pytest
+
+    from statuspage.render import compile_templates
+
+    assert compile_templates({"THEME": "default"}) > 10
+    theme = tmp_path / "mytheme" / "templates"
+    theme.mkdir(parents=True)
+    (theme / "incident.html").write_text(
+        "{% extends '!default/incident.html' %}{% if %}"
+    )
+    with pytest.raises(jinja2.TemplateSyntaxError) as error:
+        compile_templates({"THEME": str(tmp_path / "mytheme")})
+    assert "incident.html" in str(error.value.filename or error.value.name)

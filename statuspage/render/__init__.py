@@ -46,6 +46,7 @@ __all__ = [
     "ThemeError",
     "WriterError",
     "build",
+    "compile_templates",
     "read_snapshot",
     "render_update_preview",
 ]
@@ -452,6 +453,16 @@ def _render_forked(
 
 def _newest(base: Any) -> datetime | None:
     return contexts.last_changed(snapshot_of(base, {}))
+
+
+def compile_templates(settings: Mapping[str, Any]) -> int:
+    """Compile every template of the theme now (the app does this when it starts,
+    so its first publish does not); return how many."""
+    env = make_environment(theme_for(settings))
+    names = [n for n in env.list_templates() if not n.startswith("!")]
+    for name in names:
+        env.get_template(name)
+    return len(names)
 
 
 def render_update_preview(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app
 from sqlmodel import Session
 
-from ..render import build
+from ..render import build, compile_templates
 from ..render.publishing import PublishCommandError, run_publish_command
 from . import now
 
@@ -48,6 +48,9 @@ def refresh_site(app: Flask) -> None:
         check_schema(url)
     except SchemaBehind:
         return  # the app answers 503 until `statuspage db upgrade`
+    if not app.extensions.get("statuspage_templates_compiled"):
+        compile_templates(app.config)  # the first publish need not
+        app.extensions["statuspage_templates_compiled"] = True
     with session_scope(url) as session:
         result = build(session, app.config, now=now())
     try:
