@@ -537,3 +537,67 @@ def test_a_plan_that_reuses_the_last_one_equals_a_fresh_plan(
                 incident.updated_at = now
         base, reused = jobs(now)
         assert reused == fresh(base, now), (step, kind)
+
+
+def test_forked_workers_report_progress_while_they_render(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import statuspage.render as render
+
+    populate(url)
+    monkeypatch.setattr(render, "PARALLEL_MIN_JOBS", 1)
+    monkeypatch.setattr(render, "PROGRESS_EVERY", 1)
+    seen: list[tuple[int, int]] = []
+    result = run_build(
+        url,
+        tmp_path,
+        now=NOW,
+        full=True,
+        workers=2,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    totals = {total for _done, total in seen}
+    assert len(totals) == 1
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+    assert seen[-1][0] == seen[-1][1] == totals.pop()
+    assert result.files == len(tree(result.out_dir))
+
+
+def test_build_shows_a_progress_bar_on_a_terminal(url: str, tmp_path: Path) -> None:
+    # stderr is a pseudo-terminal, as in an operator's shell; stdout is not.
+    import pty
+
+    populate(url)
+    parent, child = pty.openpty()
+    env = {
+        **os.environ,
+        "STATUSPAGE_DATABASE_URL": url,
+        "STATUSPAGE_SITE_DIR": str(tmp_path / "site"),
+        "STATUSPAGE_INSTANCE_PATH": str(tmp_path / "instance"),
+        "STATUSPAGE_SECRET_KEY": "x",
+        "STATUSPAGE_BACKGROUND_JOBS": "false",
+    }
+    command = Path(sys.executable).parent / "statuspage"
+    done = subprocess.run(
+        [str(command), "build", "--full"],
+        env=env,
+        stderr=child,
+        stdout=subprocess.PIPE,
+        text=True,
+        timeout=120,
+    )
+    os.close(child)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(parent, 65536)
+        except OSError:  # the other end is closed and drained
+            break
+        if not chunk:
+            break
+        screen += chunk
+    os.close(parent)
+    assert done.returncode == 0, screen
+    assert done.stdout.startswith("Built ")
+    text = screen.decode()
+    assert "Building" in text and "100%" in text, text

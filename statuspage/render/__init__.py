@@ -247,6 +247,11 @@ def _build(
             for job in parallel:
                 for path in job.paths:
                     writer.claim(path)  # refuses duplicates before any work
+
+            def workers_done(count: int) -> None:
+                if progress is not None:
+                    progress(done + count, len(jobs))
+
             for query_s, render_s, write_s in _render_forked(
                 parallel,
                 state,
@@ -255,6 +260,7 @@ def _build(
                 writer.prefilled,
                 run_here,
                 (worker_url, base),
+                workers_done,
             ):
                 timings["query"] += query_s
                 timings["render"] += render_s
@@ -322,6 +328,7 @@ def _build(
 
 
 PARALLEL_MIN_JOBS = 1000
+PROGRESS_EVERY = 50  # jobs a forked worker renders between progress reports
 PREFILL = True  # see writer.Prefill
 RECYCLE = True  # see writer.recycle
 # The cyclic garbage collector waits while a build runs: a full collection that
@@ -401,7 +408,7 @@ def _reachable_url(session: Session) -> str | None:
 def _render_share(index: int) -> tuple[float, float, float]:
     """In a forked worker: render every `workers`-th job from `index` (reading
     their updates first, if the parent did not)."""
-    jobs, state, stage, workers, prefilled, (url, base) = _FORKED["args"]
+    jobs, state, stage, workers, prefilled, (url, base), counter = _FORKED["args"]
     mine = jobs[index::workers]
     timings = {"query": 0.0, "render": 0.0, "write": 0.0}
     if url is not None:
@@ -417,8 +424,13 @@ def _render_share(index: int) -> tuple[float, float, float]:
         )
         timings["query"] += time.perf_counter() - mark
     writer = SiteWriter(stage, prefilled)
-    for job in mine:
+    reported = 0
+    for n, job in enumerate(mine, 1):
         _run(job, state, writer, timings, claimed=True)
+        if n - reported >= PROGRESS_EVERY or n == len(mine):
+            with counter.get_lock():  # for the parent's progress bar
+                counter.value += n - reported
+            reported = n
     return timings["query"], timings["render"], timings["write"]
 
 
@@ -430,22 +442,30 @@ def _render_forked(
     prefilled: frozenset[str] = frozenset(),
     meanwhile: Callable[[], None] | None = None,
     reads: tuple[str | None, Any] = (None, None),
+    report: Callable[[int], None] | None = None,
 ) -> list[tuple[float, float, float]]:
     """Render jobs in forked processes (they inherit the data: nothing is pickled
     but the timings coming back). Worker time is summed, so "render" and "write"
     are CPU seconds here, not wall time. With `reads` = (database URL, base read)
-    each worker reads the updates its pages need itself."""
-    _FORKED["args"] = (jobs, state, stage, workers, prefilled, reads)
+    each worker reads the updates its pages need itself; `report` is told how many
+    jobs the workers have done, a few times a second."""
+    ctx = multiprocessing.get_context("fork")
+    counter = ctx.Value("i", 0)
+    _FORKED["args"] = (jobs, state, stage, workers, prefilled, reads, counter)
     # The workers' garbage collector leaves the inherited objects alone: walking
     # them would copy every page of the parent's heap into each worker.
     gc.freeze()
     try:
-        ctx = multiprocessing.get_context("fork")
         with ctx.Pool(workers) as pool:
             pending = pool.map_async(_render_share, range(workers))
             if meanwhile is not None:
                 meanwhile()  # this process's own jobs, at the same time
-            return pending.get()
+            while True:
+                try:
+                    return pending.get(timeout=0.25)
+                except multiprocessing.TimeoutError:
+                    if report is not None:
+                        report(counter.value)
     finally:
         gc.unfreeze()
         _FORKED.clear()
