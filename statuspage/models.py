@@ -120,7 +120,11 @@ class ApiToken(SQLModel, table=True):
 
 class Incident(SQLModel, table=True):
     # The checkpoint check reads only open incidents: keep that cheap (0004).
-    __table_args__ = (sa.Index("ix_incident_status", "status"),)
+    # The site build reads every (id, change_token) pair from an index (0006).
+    __table_args__ = (
+        sa.Index("ix_incident_status", "status"),
+        sa.Index("ix_incident_change_token", "id", "change_token"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=300)

@@ -406,9 +406,11 @@ def _reachable_url(session: Session) -> str | None:
 
 
 def _render_share(index: int) -> tuple[float, float, float]:
-    """In a forked worker: render every `workers`-th job from `index` (reading
-    their updates first, if the parent did not)."""
-    jobs, state, stage, workers, prefilled, (url, base), counter = _FORKED["args"]
+    """Render every `workers`-th job from `index` (reading their updates first,
+    if the parent did not): share 0 in the parent, the others in forked workers."""
+    jobs, state, stage, workers, prefilled, (url, base), counter, report = _FORKED[
+        "args"
+    ]
     mine = jobs[index::workers]
     timings = {"query": 0.0, "render": 0.0, "write": 0.0}
     if url is not None:
@@ -431,6 +433,8 @@ def _render_share(index: int) -> tuple[float, float, float]:
             with counter.get_lock():  # for the parent's progress bar
                 counter.value += n - reported
             reported = n
+            if index == 0 and report is not None:  # this is the parent
+                report(counter.value)
     return timings["query"], timings["render"], timings["write"]
 
 
@@ -444,25 +448,28 @@ def _render_forked(
     reads: tuple[str | None, Any] = (None, None),
     report: Callable[[int], None] | None = None,
 ) -> list[tuple[float, float, float]]:
-    """Render jobs in forked processes (they inherit the data: nothing is pickled
-    but the timings coming back). Worker time is summed, so "render" and "write"
-    are CPU seconds here, not wall time. With `reads` = (database URL, base read)
-    each worker reads the updates its pages need itself; `report` is told how many
-    jobs the workers have done, a few times a second."""
+    """Render jobs in `workers` processes: this one and `workers - 1` forked ones
+    (they inherit the data: nothing is pickled but the timings coming back). This
+    process first does `meanwhile` (its own jobs), then its share. Times are
+    summed over the processes, so "render" and "write" are CPU seconds here, not
+    wall time. With `reads` = (database URL, base read) each process reads the
+    updates of its share itself; `report` is told how many jobs the shares have
+    done, a few times a second."""
     ctx = multiprocessing.get_context("fork")
     counter = ctx.Value("i", 0)
-    _FORKED["args"] = (jobs, state, stage, workers, prefilled, reads, counter)
+    _FORKED["args"] = (jobs, state, stage, workers, prefilled, reads, counter, report)
     # The workers' garbage collector leaves the inherited objects alone: walking
     # them would copy every page of the parent's heap into each worker.
     gc.freeze()
     try:
-        with ctx.Pool(workers) as pool:
-            pending = pool.map_async(_render_share, range(workers))
+        with ctx.Pool(workers - 1) as pool:
+            pending = pool.map_async(_render_share, range(1, workers))
             if meanwhile is not None:
                 meanwhile()  # this process's own jobs, at the same time
+            here = _render_share(0)
             while True:
                 try:
-                    return pending.get(timeout=0.25)
+                    return [here, *pending.get(timeout=0.25)]
                 except multiprocessing.TimeoutError:
                     if report is not None:
                         report(counter.value)

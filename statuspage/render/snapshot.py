@@ -365,25 +365,26 @@ def _read_changes(
 ) -> dict[int, list[tuple[tuple[Any, ...], StatusChange]]]:
     """(sort key, change) of the incidents `ids` (None: all), by incident."""
     u, uc = Update.__table__, UpdateComponent.__table__  # type: ignore[attr-defined]
-    statement = (
-        _select(
-            u.c.incident_id,
-            uc.c.component_id,
-            u.c.published_at,
-            uc.c.old_status,
-            uc.c.new_status,
-            u.c.id,
-        )
-        .join(u, u.c.id == uc.c.update_id)
-        .where(sa.true() if since is None else u.c.published_at >= since)
-    )
+    statement = _select(
+        u.c.incident_id,
+        uc.c.component_id,
+        u.c.published_at,
+        uc.c.old_status,
+        uc.c.new_status,
+        u.c.id,
+    ).join(u, u.c.id == uc.c.update_id)
     if ids is not None:
+        # By incident (its index), the window in Python: a few rows each.
         statement = statement.where(u.c.incident_id.in_(ids))
+    elif since is not None:
+        statement = statement.where(u.c.published_at >= since)
     out: dict[int, list[tuple[tuple[Any, ...], StatusChange]]] = {}
     for incident_id, component_id, at, old, new, update_id in _tuples(
         session, statement
     ):
         when = _t(at)
+        if since is not None and when < since:  # type: ignore[operator]
+            continue
         change = StatusChange(component_id, when, old, new)  # type: ignore[arg-type]
         out.setdefault(incident_id, []).append(
             ((when, update_id, component_id), change)
