@@ -81,6 +81,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture
+def url(tmp_path: Path) -> Iterator[str]:
+    """A migrated SQLite database of this test's own (the site tests' database)."""
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    db.upgrade(url)
+    yield url
+    db.dispose_engine(url)
+
+
+@pytest.fixture
 def migrated_url(db_url: str) -> str:
     db.upgrade(db_url)
     return db_url

@@ -44,15 +44,6 @@ MARKDOWN_BODY = (
 # --- helpers ---------------------------------------------------------------------
 
 
-@pytest.fixture
-def url(tmp_path: Path) -> Iterator[str]:
-    """A migrated SQLite database of this test's own."""
-    url = f"sqlite:///{tmp_path / 't.db'}"
-    db.upgrade(url)
-    yield url
-    db.dispose_engine(url)
-
-
 def settings(tmp_path: Path, **extra: Any) -> dict[str, Any]:
     return {
         "PAGE_NAME": "Acme Status",

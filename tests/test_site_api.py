@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from statuspage import db
 from statuspage.maintenance import add_maintenance
 from statuspage.models import Incident
 
 from .test_render import T0, populate, run_build, settings
-
-
-@pytest.fixture
-def url(tmp_path: Path) -> Iterator[str]:
-    """A migrated SQLite database of this test's own."""
-    url = f"sqlite:///{tmp_path / 't.db'}"
-    db.upgrade(url)
-    yield url
-    db.dispose_engine(url)
-
 
 NOW = T0 + timedelta(hours=1)
 PAGE_KEYS = {"id", "name", "url", "time_zone", "updated_at"}

@@ -4,11 +4,8 @@ month, and a publish re-renders only the pages an update changes."""
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-import pytest
 
 from statuspage import db
 from statuspage.models import Incident, IncidentComponent
@@ -16,15 +13,6 @@ from statuspage.models import Incident, IncidentComponent
 from .test_render import T0, add_component, add_update, page, run_build, text, tree
 
 NOW = T0 + timedelta(hours=1)  # 26 Nov 2026: the window is September to November
-
-
-@pytest.fixture
-def url(tmp_path: Path) -> Iterator[str]:
-    """A migrated SQLite database of this test's own."""
-    url = f"sqlite:///{tmp_path / 't.db'}"
-    db.upgrade(url)
-    yield url
-    db.dispose_engine(url)
 
 
 def add_incident(s, title: str, at: datetime, *components: int) -> Incident:  # type: ignore[no-untyped-def]

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import feedparser
-import pytest
 from sqlmodel import col, select
 
 from statuspage import db
@@ -18,15 +16,6 @@ from statuspage.models import Component, Incident, Update
 from .test_render import T0, add_update, page, populate, run_build, settings
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-@pytest.fixture
-def url(tmp_path: Path) -> Iterator[str]:
-    """A migrated SQLite database of this test's own."""
-    url = f"sqlite:///{tmp_path / 't.db'}"
-    db.upgrade(url)
-    yield url
-    db.dispose_engine(url)
 
 
 def guids_newest_first(url: str, incident_ids: set[int] | None = None) -> list[str]:

@@ -6,11 +6,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-
-import pytest
 
 from statuspage import db
 from statuspage.maintenance import add_maintenance
@@ -30,15 +27,6 @@ from .test_render import (
 
 NOW = T0 + timedelta(hours=1)
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def url(tmp_path: Path) -> Iterator[str]:
-    """A migrated SQLite database of this test's own."""
-    url = f"sqlite:///{tmp_path / 't.db'}"
-    db.upgrade(url)
-    yield url
-    db.dispose_engine(url)
 
 
 # --- history -------------------------------------------------------------------------

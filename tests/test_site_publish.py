@@ -8,7 +8,6 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,15 +25,6 @@ from statuspage.render.writer import builds_dir, recycle
 from .test_render import T0, add_update, populate, run_build, settings, tree
 
 NOW = T0 + timedelta(hours=1)
-
-
-@pytest.fixture
-def url(tmp_path: Path) -> Iterator[str]:
-    """A migrated SQLite database of this test's own."""
-    url = f"sqlite:///{tmp_path / 't.db'}"
-    db.upgrade(url)
-    yield url
-    db.dispose_engine(url)
 
 
 def full_tree(url: str, tmp_path: Path, now, name: str) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
@@ -183,6 +173,17 @@ def test_each_publish_builds_in_the_build_before_and_equals_a_full_build(
     assert ways[1:] == ["recycled"] * 4
 
 
+def built_and_published_twice(url: str, tmp_path: Path) -> Path:
+    """A site built, then two updates published on it; its folder."""
+    populate(url)
+    run_build(url, tmp_path, now=NOW)
+    for n in range(2):
+        at = NOW + timedelta(minutes=5 * (n + 1))
+        publish_update(url, at)
+        run_build(url, tmp_path, now=at)
+    return tmp_path / "site"
+
+
 def test_another_process_builds_in_the_build_before_too(
     url: str, tmp_path: Path
 ) -> None:
@@ -192,13 +193,7 @@ def test_another_process_builds_in_the_build_before_too(
     import statuspage.render as render
     from statuspage.render import snapshot
 
-    populate(url)
-    site = tmp_path / "site"
-    run_build(url, tmp_path, now=NOW)
-    for n in range(2):
-        at = NOW + timedelta(minutes=5 * (n + 1))
-        publish_update(url, at)
-        run_build(url, tmp_path, now=at)
+    site = built_and_published_twice(url, tmp_path)
     for memory in (render._FILES, render._CHANGED, render._MANIFESTS):
         memory.clear()  # what a new process knows
     snapshot.forget()
@@ -212,13 +207,7 @@ def test_another_process_builds_in_the_build_before_too(
 def test_a_publish_after_the_build_before_was_removed_still_equals_full(
     url: str, tmp_path: Path
 ) -> None:
-    populate(url)
-    site = tmp_path / "site"
-    run_build(url, tmp_path, now=NOW)
-    for n in range(2):
-        at = NOW + timedelta(minutes=5 * (n + 1))
-        publish_update(url, at)
-        run_build(url, tmp_path, now=at)
+    site = built_and_published_twice(url, tmp_path)
     live = os.path.realpath(site)
     for old in builds_dir(site).iterdir():  # another process cleaned up
         if old.is_dir() and old.name.startswith("site-") and str(old) != live:
