@@ -90,8 +90,9 @@ SETTINGS: tuple[Setting, ...] = (
         "SITE_REFRESH_INTERVAL",
         300,
         "Seconds between rebuilds of the public site inside the app (incremental: "
-        "the uptime bars and maintenance move with time; the first one, when the "
-        "app starts, also readies it for a fast first publish); 0 turns them off.",
+        "the uptime bars and maintenance move with time; the first one, with the "
+        "first request the app serves, readies it for a fast first publish); 0 turns "
+        "them off.",
     ),
     Setting(
         "PUBLISH_COMMAND",
