@@ -31,144 +31,19 @@ from ..models import (
     UpdateComponent,
     UTCDateTime,
 )
-
-
-@dataclass(frozen=True)
-class GroupSnap:
-    """A component group as stored."""
-
-    id: int
-    name: str
-    description: str
-    position: int
-    created_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class ComponentSnap:
-    """A component as stored."""
-
-    id: int
-    name: str
-    description: str
-    group_id: int | None
-    position: int
-    status: str
-    showcase: bool
-    only_show_if_degraded: bool
-    updated_at: datetime
-    created_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class AffectedSnap:
-    """A component an incident affects, and the status the incident gave it."""
-
-    component_id: int
-    component_name: str
-    status: str
-
-
-@dataclass(frozen=True)
-class ChangeSnap:
-    """A component status change announced by an update."""
-
-    component_id: int
-    component_name: str
-    old_status: str
-    new_status: str
-
-
-@dataclass(frozen=True)
-class UpdateSnap:
-    """One published update."""
-
-    id: int
-    incident_id: int
-    status: str
-    current_impact: str
-    current_action: str
-    user_action: str
-    next_update_at: datetime | None
-    body: str
-    published_at: datetime
-    guid: str
-    changes: tuple[ChangeSnap, ...]
-
-
-@dataclass(frozen=True)
-class IncidentRow:
-    """An incident without its updates: what listings and fingerprints need."""
-
-    id: int
-    title: str
-    severity: str
-    status: str
-    declared_at: datetime
-    resolved_at: datetime | None
-    updated_at: datetime
-    affected: tuple[AffectedSnap, ...]
-    update_count: int = 0
-    last_update_id: int = 0
-    last_published_at: datetime | None = None
-    token: str = ""  # the incident's change_token when this row was read
-
-
-@dataclass(frozen=True)
-class IncidentSnap:
-    """An incident with its affected components and its updates, oldest first."""
-
-    id: int
-    title: str
-    severity: str
-    status: str
-    declared_at: datetime
-    resolved_at: datetime | None
-    updated_at: datetime
-    affected: tuple[AffectedSnap, ...]
-    updates: tuple[UpdateSnap, ...]
-
-
-@dataclass(frozen=True)
-class StatusChange:
-    """A component's status set by a published update, at its publication time."""
-
-    component_id: int
-    at: datetime
-    old_status: str
-    new_status: str
-
-
-@dataclass(frozen=True)
-class MaintenanceSnap:
-    """Planned work and the components it takes down."""
-
-    id: int
-    title: str
-    body: str
-    status: str
-    scheduled_for: datetime
-    scheduled_until: datetime
-    created_at: datetime
-    updated_at: datetime
-    guid: str
-    component_ids: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """Everything the public site shows, sorted by id so it is deterministic.
-
-    `incidents` holds the incidents whose updates were read (all, in a full build);
-    `rows` holds every incident, without updates.
-    """
-
-    groups: tuple[GroupSnap, ...]
-    components: tuple[ComponentSnap, ...]
-    incidents: tuple[IncidentSnap, ...]
-    rows: tuple[IncidentRow, ...] = ()
-    changes: tuple[StatusChange, ...] = ()
-    maintenances: tuple[MaintenanceSnap, ...] = ()
+from .snaps import (
+    AffectedSnap,
+    Base,
+    ChangeSnap,
+    ComponentSnap,
+    GroupSnap,
+    IncidentRow,
+    IncidentSnap,
+    MaintenanceSnap,
+    Snapshot,
+    StatusChange,
+    UpdateSnap,
+)
 
 
 def _t(value: object) -> datetime | None:
@@ -218,17 +93,6 @@ def _tuples(session: Session, statement: sa.Select) -> list[tuple[Any, ...]]:  #
     if rows and type(rows[0]) is not tuple:
         rows = [tuple(r) for r in rows]
     return rows
-
-
-@dataclass(frozen=True)
-class Base:
-    """The cheap read: everything but the updates themselves."""
-
-    groups: tuple[GroupSnap, ...]
-    components: tuple[ComponentSnap, ...]
-    rows: tuple[IncidentRow, ...]
-    changes: tuple[StatusChange, ...]
-    maintenances: tuple[MaintenanceSnap, ...]
 
 
 # Incident rows and snapshots already read in this process, with the component
@@ -695,3 +559,23 @@ def read_snapshot(session: Session) -> Snapshot:
     """Read every row the public site needs into a `Snapshot`."""
     base = read_base(session)
     return snapshot_of(base, read_updates(session, base))
+
+
+__all__ = [
+    "AffectedSnap",
+    "Base",
+    "ChangeSnap",
+    "ComponentSnap",
+    "GroupSnap",
+    "IncidentRow",
+    "IncidentSnap",
+    "MaintenanceSnap",
+    "Snapshot",
+    "StatusChange",
+    "UpdateSnap",
+    "forget",
+    "read_base",
+    "read_snapshot",
+    "read_updates",
+    "snapshot_of",
+]
