@@ -11,7 +11,8 @@ and `add_update`, with their review), then measures, each in a fresh process:
   the first publish in a fresh process (cold, then warm: after one build, as the
   app's site refresh runs when it starts), then `--runs` more (median and max).
 
-Prints one JSON object. `--db` reuses a database made by an earlier run.
+Prints one JSON object. `--db` reuses a database made by an earlier run; `--into URL`
+generates into another empty database, such as PostgreSQL.
 """
 
 from __future__ import annotations
@@ -328,6 +329,11 @@ def main() -> None:
     parser.add_argument("--incidents", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--db", help="Reuse this database URL (skip generating).")
+    parser.add_argument(
+        "--into",
+        help="Generate into this empty database (e.g. PostgreSQL) instead of a "
+        "temporary SQLite file.",
+    )
     parser.add_argument("--out", help="Site folder (default: a temporary one).")
     parser.add_argument(
         "--runs", type=int, default=10, help="Steady publishes to time (default 10)."
@@ -344,7 +350,7 @@ def main() -> None:
         print(json.dumps(measure_publish(args.db, args.out, warm, args.runs)))
         return
     work = Path(tempfile.mkdtemp(prefix="statuspage-bench-"))
-    url = args.db or f"sqlite:///{work / 'bench.db'}"
+    url = args.db or args.into or f"sqlite:///{work / 'bench.db'}"
     out = args.out or str(work / "site")
     report: dict = {
         "incidents": args.incidents,
