@@ -146,12 +146,28 @@ def _new_change_tokens(session: Session, _ctx: Any, _instances: Any) -> None:
             update = session.get(Update, obj.update_id)
             if update is not None:
                 touched.add(update.incident_id)
-    for incident_id in touched:
+    done = session.info.setdefault(_TOKENS_SET, set())
+    for incident_id in touched - done:
         incident = session.get(Incident, incident_id)
         if incident is not None:
             incidents.append(incident)
     for incident in incidents:
-        incident.change_token = new_change_token()
+        if incident.id is None or incident.id not in done:
+            # One new token a transaction is enough: it differs from the last
+            # committed one, which is all a build compares.
+            incident.change_token = new_change_token()
+            if incident.id is not None:
+                done.add(incident.id)
+
+
+_TOKENS_SET = "statuspage_change_tokens_set"
+
+
+@sa.event.listens_for(Session, "after_commit")
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _forget_tokens_set(session: Session, *_args: Any) -> None:
+    # A new transaction (or one rolled back to a savepoint) sets them again.
+    session.info.pop(_TOKENS_SET, None)
 
 
 def init_app(app: Any) -> None:

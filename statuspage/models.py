@@ -120,10 +120,10 @@ class ApiToken(SQLModel, table=True):
 
 class Incident(SQLModel, table=True):
     # The checkpoint check reads only open incidents: keep that cheap (0004).
-    # The site build reads every (id, change_token) pair from an index (0006).
+    # The site build reads every change_token from an index (0006).
     __table_args__ = (
         sa.Index("ix_incident_status", "status"),
-        sa.Index("ix_incident_change_token", "id", "change_token"),
+        sa.Index("ix_incident_change_token", "change_token"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -261,7 +261,7 @@ class _Known:
     """The incident rows of the last read, and the tokens they were read with."""
 
     names: dict[int, str]  # component names the rows were made with
-    pairs: set[str]  # "id:token" of every incident then
+    tokens: set[str]  # the change_token of every incident then
     rows: tuple[IncidentRow, ...]  # in id order
     index: dict[int, int]  # incident id -> position in rows
 
@@ -269,70 +269,74 @@ class _Known:
 _KNOWN: _Known | None = None
 
 
-def _token_pairs(session: Session) -> list[str]:
-    """ "id:token" of every incident, in id order: one string from the database,
-    much cheaper than ten thousand rows."""
+def _tokens(session: Session) -> set[str]:
+    """Every incident's change_token: one string from the index on them, much
+    cheaper than ten thousand rows."""
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        sql = (
-            "SELECT group_concat(id || ':' || change_token, ',') FROM "
-            "(SELECT id, change_token FROM incident ORDER BY id)"
-        )
+        sql = "SELECT group_concat(change_token, ',') FROM incident"
     elif dialect == "postgresql":
-        sql = (
-            "SELECT string_agg(id::text || ':' || change_token, ',' ORDER BY id) "
-            "FROM incident"
-        )
+        sql = "SELECT string_agg(change_token, ',') FROM incident"
     else:  # pragma: no cover - any other database: the plain way
         i = Incident.__table__  # type: ignore[attr-defined]
-        rows = _tuples(session, sa.select(i.c.id, i.c.change_token).order_by(i.c.id))
-        return [f"{a}:{b}" for a, b in rows]
+        return {t for (t,) in _tuples(session, sa.select(i.c.change_token))}
     text = session.connection().exec_driver_sql(sql).scalar()
-    return text.split(",") if text else []
+    return set(text.split(",")) if text else set()
+
+
+def _ids_of(session: Session, tokens: list[str]) -> list[int]:
+    """The incidents that have these tokens now, in id order."""
+    i = Incident.__table__  # type: ignore[attr-defined]
+    ids: list[int] = []
+    for n in range(0, len(tokens), _CHUNK):
+        chunk = tokens[n : n + _CHUNK]
+        statement = sa.select(i.c.id).where(i.c.change_token.in_(chunk))
+        ids += [incident_id for (incident_id,) in _tuples(session, statement)]
+    return sorted(ids)
 
 
 def _incident_rows(
     session: Session, names: dict[int, str]
 ) -> tuple[tuple[IncidentRow, ...], list[int] | None]:
-    """Every incident row, in id order, re-reading only those whose token changed;
+    """Every incident row, in id order, re-reading only those whose token is new;
     and the ids of those (None: every row was read)."""
     global _KNOWN
-    pairs = _token_pairs(session)
-    current = set(pairs)
+    current = _tokens(session)
     known = _KNOWN if _KNOWN is not None and _KNOWN.names == names else None
-    stale = pairs if known is None else current - known.pairs
-    ids = sorted(int(p.partition(":")[0]) for p in stale)
-    if not ids:
+    rows: list[IncidentRow] | None = None
+    ids: list[int] | None = None
+    if known is not None:
+        stale = current - known.tokens
+        ids = _ids_of(session, sorted(stale)) if len(stale) <= REREAD_ALL else None
+    if known is not None and ids is not None:
         read: dict[int, IncidentRow] = {}
-    elif len(ids) > REREAD_ALL:
-        read = _read_rows(session, names, None)
-    else:
-        read = {}
         for n in range(0, len(ids), _CHUNK):
             read.update(_read_rows(session, names, ids[n : n + _CHUNK]))
-    # A row read after the tokens is at least as new: it is kept, and if its
-    # token moved meanwhile it is read again next time.
-    if (
-        known is not None
-        and len(pairs) == len(known.rows)
-        and all(i in known.index and i in read for i in ids)
-    ):
-        # The same incidents as last time, a few of them changed (a publish).
-        rows = list(known.rows)
-        for i in ids:
-            rows[known.index[i]] = read[i]
-        index = known.index
-    else:
-        old = {r.id: r for r in known.rows} if known is not None else {}
-        rows = []
-        for pair in pairs:
-            i = int(pair.partition(":")[0])
-            row = read.get(i) or old.get(i)
-            if row is not None:
-                rows.append(row)
+        last = known.rows[-1].id if known.rows else 0
+        added = [i for i in ids if i not in known.index]
+        # A row read after the tokens is at least as new: it is kept, and if its
+        # token moved meanwhile it is read again next time. New incidents have
+        # the highest ids; anything else (one removed, a race) means a full read.
+        if (
+            len(current) == len(known.rows) + len(added)
+            and all(i > last for i in added)
+            and all(i in read for i in ids)
+        ):
+            rows = list(known.rows)
+            for i in ids:
+                if i in known.index:
+                    rows[known.index[i]] = read[i]
+            rows += [read[i] for i in added]
+            index = dict(known.index) if added else known.index
+            for n, i in enumerate(added):
+                index[i] = len(known.rows) + n
+    if rows is None:  # the first read, or one that cannot be patched
+        ids = None
+        everything = _read_rows(session, names, None)
+        rows = [everything[i] for i in sorted(everything)]
         index = {r.id: n for n, r in enumerate(rows)}
     _KNOWN = _Known(dict(names), current, tuple(rows), index)
-    return _KNOWN.rows, (None if known is None else ids)
+    return _KNOWN.rows, ids
 
 
 def _read_rows(
