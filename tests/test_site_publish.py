@@ -473,6 +473,7 @@ def test_a_plan_that_reuses_the_last_one_equals_a_fresh_plan(
 
     def fresh(base, now):  # type: ignore[no-untyped-def]
         site._MEMO.old.clear()
+        site._KEPT.old.clear()
         site._UPTIMES.clear()
         site._KEYS.clear()
         planned, _ = site.plan(base, settings(tmp_path), now)

@@ -17,6 +17,7 @@ import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -240,6 +241,16 @@ def _uptimes(base: Base, now: datetime) -> dict[int, contexts.UptimeContext]:
 _UPTIMES: dict[tuple[Any, ...], contexts.UptimeContext] = {}
 
 
+def _newest_rows(rows: Sequence[IncidentRow]) -> list[IncidentRow]:
+    """The rows whose last update is among the FEED_ENTRIES newest of `rows`
+    (ties included)."""
+    dated = [r for r in rows if r.last_published_at is not None]
+    if len(dated) <= feeds.FEED_ENTRIES:
+        return dated
+    times = heapq.nlargest(feeds.FEED_ENTRIES, (r.last_published_at for r in dated))  # type: ignore[type-var]
+    return [r for r in dated if r.last_published_at >= times[-1]]  # type: ignore[operator]
+
+
 def _feed_candidates(rows: Iterable[IncidentRow]) -> list[int]:
     """Incidents that can hold one of the newest FEED_ENTRIES updates among `rows`.
 
@@ -267,9 +278,12 @@ class _Memo:
     An entry keeps its objects alive, so no other object can take their ids.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int | None = None) -> None:
         self.old: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = {}
         self.new: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = {}
+        # With a limit, entries stay across plans (until there are that many):
+        # for values made inside another one, which a hit of the outer one skips.
+        self.limit = limit
 
     def get(
         self, inputs: tuple[Any, ...], held: Sequence[Any], make: Callable[[], T]
@@ -279,15 +293,22 @@ class _Memo:
         hit = self.old.get(key)
         if hit is None:
             hit = (tuple(held), make())
-        self.new[key] = hit
+            if self.limit is not None:
+                if len(self.old) >= self.limit:
+                    self.old.clear()
+                self.old[key] = hit
+        if self.limit is None:
+            self.new[key] = hit
         return hit[1]  # type: ignore[no-any-return]
 
     def done(self) -> None:
         """Keep what this plan used, for the next one; drop the rest."""
-        self.old, self.new = self.new, {}
+        if self.limit is None:
+            self.old, self.new = self.new, {}
 
 
 _MEMO = _Memo()
+_KEPT = _Memo(limit=20_000)  # the parts of a component's jobs
 
 
 def plan(
@@ -296,6 +317,7 @@ def plan(
     now: datetime,
 ) -> tuple[list[Job], dict[str, Any]]:
     """Every job of the site, and the facts shared by their render functions."""
+    memo = _MEMO
     keys, month_of, incident_jobs = _row_keys(base.rows)
     uptimes = _uptimes(base, now)
     current = contexts.month_key(now)
@@ -321,7 +343,18 @@ def plan(
         newest += by_month[key]
     newest.sort(key=lambda r: (r.declared_at, r.id), reverse=True)
     recent_ids = [r.id for r in newest[: api.RECENT_INCIDENTS]]
-    site_feeds = _feed_candidates(base.rows)
+    # The site feed's candidates, from each month's own (kept while its rows are the
+    # same): every incident that can hold one of the newest FEED_ENTRIES updates
+    # of the site is among those of its month.
+    site_feeds = _feed_candidates(
+        row
+        for key in months
+        for row in memo.get(
+            ("feed-rows", key),
+            by_month[key],
+            functools.partial(_newest_rows, by_month[key]),
+        )
+    )
     open_rows = sorted(
         (r for r in newest if r.status in contexts.OPEN_STATUSES),
         key=lambda r: (r.declared_at, r.id),
@@ -341,7 +374,6 @@ def plan(
         "recent_ids": recent_ids,
         "unresolved_ids": [r.id for r in open_rows],
     }
-    memo = _MEMO
 
     jobs: list[Job] = [
         Job(
@@ -406,7 +438,9 @@ def _component_jobs(
     keys: Mapping[int, str],
     month_of: Mapping[int, str],
 ) -> list[Job]:
-    """A component's page, its month pages and its feeds."""
+    """A component's page, its month pages and its feeds (the parts made from
+    unchanged months, and the uptime's fingerprint, are kept between plans)."""
+    kept = _KEPT
     jobs = []
     own: dict[str, list[IncidentRow]] = {}
     for r in mine:
@@ -414,10 +448,11 @@ def _component_jobs(
     archive = [(k, len(own[k])) for k in sorted(own, reverse=True)]
     recent = {k: own[k] for k in window if k in own}
     shown = [keys[r.id] for rows in recent.values() for r in rows]
+    bar = kept.get(("uptime",), [uptime_context], partial(digest, uptime_context))
     jobs.append(
         Job(
             (f"components/{c.id}.html",),
-            digest(c, uptime_context, list(window), shown, archive),
+            digest(c, bar, list(window), shown, archive),
             (),
             _component_renderer(c.id, recent, archive, window[-1]),
         )
@@ -425,15 +460,14 @@ def _component_jobs(
     for n, (key, _count) in enumerate(archive):
         newer = archive[n - 1] if n > 0 else None
         older = archive[n + 1] if n + 1 < len(archive) else None
-        jobs.append(
-            Job(
-                (contexts.component_month_path(c.id, key),),
-                digest(c.name, c.id, key, newer, older, [keys[r.id] for r in own[key]]),
-                (),
-                _component_month_renderer(c.id, key, newer, older, own[key]),
-            )
-        )
-    candidates = _feed_candidates(mine)
+        make = partial(_component_month_job, c, key, newer, older, own[key], keys)
+        inputs = ("month", c.name, c.id, key, newer, older)
+        jobs.append(kept.get(inputs, own[key], make))
+    candidates = _feed_candidates(
+        row
+        for key, _count in archive
+        for row in kept.get(("feed-rows",), own[key], partial(_newest_rows, own[key]))
+    )
     jobs.append(
         Job(
             (f"components/{c.id}.atom", f"components/{c.id}.rss"),
@@ -443,6 +477,23 @@ def _component_jobs(
         )
     )
     return jobs
+
+
+def _component_month_job(
+    c: ComponentSnap,
+    key: str,
+    newer: tuple[str, int] | None,
+    older: tuple[str, int] | None,
+    rows: list[IncidentRow],
+    keys: Mapping[int, str],
+) -> Job:
+    """A component's page for one month."""
+    return Job(
+        (contexts.component_month_path(c.id, key),),
+        digest(c.name, c.id, key, newer, older, [keys[r.id] for r in rows]),
+        (),
+        _component_month_renderer(c.id, key, newer, older, rows),
+    )
 
 
 def state_for(
