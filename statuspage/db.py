@@ -133,12 +133,12 @@ def _new_change_tokens(session: Session, _ctx: Any, _instances: Any) -> None:
     public pages show (the row itself, its updates, their component changes, its
     affected components): the site build re-reads only incidents with new tokens.
     Writes that bypass the ORM must set one themselves (or build with --full)."""
+    # New incidents got a token when they were made; these are existing ones.
     touched: set[int] = set()
-    incidents: list[Incident] = []
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Incident):
-            if obj in session.new or session.is_modified(obj):
-                incidents.append(obj)
+            if obj.id is not None and session.is_modified(obj):
+                touched.add(obj.id)
         elif isinstance(obj, (Update, IncidentComponent)):
             if obj.incident_id is not None:
                 touched.add(obj.incident_id)
@@ -146,18 +146,14 @@ def _new_change_tokens(session: Session, _ctx: Any, _instances: Any) -> None:
             update = session.get(Update, obj.update_id)
             if update is not None:
                 touched.add(update.incident_id)
+    # One new token a transaction is enough: it differs from the last committed
+    # one, which is all a build compares.
     done = session.info.setdefault(_TOKENS_SET, set())
     for incident_id in touched - done:
         incident = session.get(Incident, incident_id)
         if incident is not None:
-            incidents.append(incident)
-    for incident in incidents:
-        if incident.id is None or incident.id not in done:
-            # One new token a transaction is enough: it differs from the last
-            # committed one, which is all a build compares.
             incident.change_token = new_change_token()
-            if incident.id is not None:
-                done.add(incident.id)
+            done.add(incident_id)
 
 
 _TOKENS_SET = "statuspage_change_tokens_set"

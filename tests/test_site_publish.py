@@ -194,8 +194,7 @@ def test_another_process_builds_in_the_build_before_too(
     from statuspage.render import snapshot
 
     site = built_and_published_twice(url, tmp_path)
-    for memory in (render._FILES, render._CHANGED, render._MANIFESTS):
-        memory.clear()  # what a new process knows
+    render._BUILT.clear()  # what a new process knows
     snapshot.forget()
     at = NOW + timedelta(minutes=20)
     publish_update(url, at, "identified")

@@ -81,12 +81,22 @@ def _previous(out: Path, global_key: str) -> tuple[Path | None, dict[str, str]]:
     return live, manifest.get("pages", {})
 
 
+@dataclass
+class _Built:
+    """What this process knows of one build (it made it, or read its manifest)."""
+
+    manifest: dict[str, Any]  # "global" key and page fingerprints
+    files: frozenset[str] | None = None  # every file it has
+    replaced: Path | None = None  # the build it replaced...
+    changed: frozenset[str] | None = None  # ...and the paths that differ
+
+
 def _known(live: Path) -> dict[str, Any] | None:
     """The manifest of the build `live`: from memory if this process wrote it, else
     from disk (then what it says of the build's files is remembered too)."""
-    manifest = _MANIFESTS.get(str(live))
-    if manifest is not None:
-        return manifest
+    built = _BUILT.get(str(live))
+    if built is not None:
+        return built.manifest
     try:
         manifest = json.loads(manifest_path(live).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -94,11 +104,11 @@ def _known(live: Path) -> dict[str, Any] | None:
     if not isinstance(manifest, dict):
         return None
     files, replaced, changed = (manifest.pop(k, None) for k in MANIFEST_EXTRAS)
-    _MANIFESTS[str(live)] = manifest
+    built = _BUILT[str(live)] = _Built(manifest)
     if isinstance(files, list):
-        _FILES[str(live)] = frozenset(files)
+        built.files = frozenset(files)
         if isinstance(replaced, str) and isinstance(changed, list):
-            _CHANGED[str(live)] = (live.parent / replaced, frozenset(changed))
+            built.replaced, built.changed = live.parent / replaced, frozenset(changed)
     return manifest
 
 
@@ -155,7 +165,9 @@ def _build(
     # the build before it, brought up to date (a few dozen links), or else a copy
     # made meanwhile in another process (`cp -al`, ten thousand links).
     recycled = None if full or not RECYCLE else _recycle(out)
-    prefill = None if full or recycled or not PREFILL else Prefill(out, _FILES)
+    prefill = None
+    if not (full or recycled or not PREFILL):
+        prefill = Prefill(out, [k for k, b in _BUILT.items() if b.files is not None])
     try:
         theme = theme_for(settings)
         env = make_environment(theme)
@@ -196,7 +208,7 @@ def _build(
         shared["global_key"] = key
         state = site.state_for(env, base, loaded, settings, now or moment, shared)
         mark = time.perf_counter()
-        files = _FILES.get(str(previous)) if previous is not None else None
+        files = _BUILT[str(previous)].files if previous is not None else None
         if recycled is not None:
             if previous is None or files is None or previous != recycled[0]:
                 shutil.rmtree(recycled[1], ignore_errors=True)  # not what we build on
@@ -286,12 +298,11 @@ def _build(
         replaced = live_build(out)
         _forget_builds(out)
         live = publish(out, stage, None, clean=False)
-        _MANIFESTS[str(live)] = manifest
-        _FILES[str(live)] = frozenset(writer.written)
+        built = _BUILT[str(live)] = _Built(manifest, frozenset(writer.written))
         if prefilled is not None and replaced is not None and replaced == previous:
             # What differs between the two builds: the next build can bring the
             # replaced one up to date with these alone (`writer.recycle`).
-            _CHANGED[str(live)] = (replaced, frozenset(writer.fresh | dropped))
+            built.replaced, built.changed = replaced, frozenset(writer.fresh | dropped)
         timings["swap"] += time.perf_counter() - mark
     if reused == 0 and prefilled is None:
         reused_by = ""
@@ -304,12 +315,11 @@ def _build(
     # The fingerprints and the files, for the next build, whichever process makes
     # it (this one has them in memory; a build without them renders everything,
     # so they can follow the swap).
-    extras = _CHANGED.get(str(live))
     on_disk = {
         **manifest,
         "files": sorted(writer.written),
-        "replaced": extras[0].name if extras else None,
-        "changed": sorted(extras[1]) if extras else None,
+        "replaced": built.replaced.name if built.replaced else None,
+        "changed": sorted(built.changed) if built.changed is not None else None,
     }
     write_manifest(live, json.dumps(on_disk, separators=(",", ":")))
     clean_builds(out, replaced.name if replaced else None)
@@ -336,13 +346,9 @@ RECYCLE = True  # see writer.recycle
 PAUSE_GC = True
 PAUSE_GC_MAX_JOBS = 500  # ...unless it renders more pages than this
 _FORKED: dict[str, Any] = {}
-# The files of the last build this process published, by its folder: what a
-# `Prefill` of it holds.
-_FILES: dict[str, frozenset[str]] = {}
-# For that build: the build it replaced, and the paths that differ between them.
-_CHANGED: dict[str, tuple[Path, frozenset[str]]] = {}
-# ...and its manifest (the fingerprints of its pages).
-_MANIFESTS: dict[str, dict[str, Any]] = {}
+# The builds this process knows, by folder: the last one it published, or live
+# ones whose manifest it read.
+_BUILT: dict[str, _Built] = {}
 # Written to the manifest file too, for other processes: the build's files, the
 # build it replaced and the paths that differ between the two.
 MANIFEST_EXTRAS = ("files", "replaced", "changed")
@@ -352,9 +358,8 @@ def _forget_builds(out: Path) -> None:
     """Forget what this process knows of the builds behind `out` (not of others:
     one process may build several sites)."""
     prefix = f"{builds_dir(out)}/"
-    for known in (_FILES, _CHANGED, _MANIFESTS):
-        for name in [k for k in known if k.startswith(prefix)]:
-            del known[name]
+    for name in [k for k in _BUILT if k.startswith(prefix)]:
+        del _BUILT[name]
 
 
 def _recycle(out: Path) -> tuple[Path, Path] | None:
@@ -363,10 +368,10 @@ def _recycle(out: Path) -> tuple[Path, Path] | None:
     live = live_build(out)
     if live is None or _known(live) is None:
         return None
-    if str(live) not in _FILES or str(live) not in _CHANGED:
+    built = _BUILT[str(live)]
+    if built.files is None or built.replaced is None or built.changed is None:
         return None
-    replaced, changed = _CHANGED[str(live)]
-    stage = recycle(live, replaced, _FILES[str(live)], changed)
+    stage = recycle(live, built.replaced, built.files, built.changed)
     return None if stage is None else (live, stage)
 
 

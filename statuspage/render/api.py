@@ -367,9 +367,7 @@ def unresolved_ids(snapshot: Snapshot) -> list[int]:
 
 def dump(value: Any) -> str:
     """Stable JSON text: keys in insertion order, UTF-8, a final newline."""
-    return (
-        json.dumps(value, ensure_ascii=False, indent=None, separators=(",", ":")) + "\n"
-    )
+    return _compact(value) + "\n"
 
 
 def _compact(value: Any) -> str:

@@ -6,6 +6,7 @@ database). They are re-exported by `snapshot`.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -157,3 +158,8 @@ class Base:
     rows: tuple[IncidentRow, ...]
     changes: tuple[StatusChange, ...]
     maintenances: tuple[MaintenanceSnap, ...]
+
+    @functools.cached_property
+    def by_id(self) -> dict[int, IncidentRow]:
+        """The rows by incident id (made once, on first use)."""
+        return {r.id: r for r in self.rows}

@@ -425,7 +425,7 @@ def read_updates(
     wanted = sorted(set(incident_ids))
     if not wanted:
         return {}
-    by_id = {r.id: r for r in base.rows}
+    by_id = base.by_id
     cache = _SNAPS if _SNAPS_NAMES == names else {}
     kept: dict[int, IncidentSnap] = {}
     missing = []
@@ -529,7 +529,8 @@ def _read_updates(
             updates[r[1]] = [snap_u]
         else:
             mine.append(snap_u)
-    keep = None if wanted is None else set(wanted)
+    by_id = base.by_id
+    rows = base.rows if wanted is None else [by_id[i] for i in wanted if i in by_id]
     return {
         row.id: IncidentSnap(
             id=row.id,
@@ -542,8 +543,7 @@ def _read_updates(
             affected=row.affected,
             updates=tuple(updates.get(row.id, ())),
         )
-        for row in base.rows
-        if keep is None or row.id in keep
+        for row in rows
     }
 
 
